@@ -1,0 +1,542 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using FirewallSim.Decode;
+using FirewallSim.Net;
+using FirewallSim.Verdicts;
+
+namespace FirewallSim.FlowLogs;
+
+public enum LogStatus : byte
+{
+    Ok,
+    NoData,
+    SkipData,
+}
+
+/// <summary>One flow-log record before formatting: the aggregation key of D23 and its totals.</summary>
+public struct FlowRecord
+{
+    public long WindowStart;   // epoch seconds
+    public int Eni;
+    public Direction Direction;
+    public VerdictAction Action;
+    public LogStatus Status;
+    public byte Protocol;
+    public byte TcpFlags;
+    public ushort SrcPort;
+    public ushort DstPort;
+    public IpAddr PktSrc;
+    public IpAddr PktDst;
+    public long Packets;
+    public long Bytes;
+    public long Start;         // epoch seconds of the first packet in the window (floor)
+    public long End;           // … of the last packet
+}
+
+/// <summary>Receives each closed window's records, sorted in D27 order.</summary>
+public interface IFlowLogSink : IDisposable
+{
+    void WriteWindow(long windowStart, IReadOnlyList<FlowRecord> records);
+
+    /// <summary>All windows written: make the outputs visible (rename temporary files).</summary>
+    void Complete();
+}
+
+public sealed record FlowLogOptions
+{
+    /// <summary>Aggregation interval, 60 (Nitro) or 600 seconds.</summary>
+    public int IntervalSeconds { get; init; } = 60;
+
+    public TrafficType TrafficType { get; init; } = TrafficType.All;
+
+    /// <summary>D24: a NODATA record for every ENI and window without an OK record.</summary>
+    public bool NoData { get; init; } = true;
+
+    /// <summary>Flow records per ENI per window before the rest is skipped with a SKIPDATA record; null = unlimited.</summary>
+    public int? MaxFlowsPerEniWindow { get; init; }
+
+    /// <summary>
+    /// How long, in packet time, a window stays open after its end for slightly out-of-order packets.
+    /// A packet older than every open window is counted as late and added to the oldest open window.
+    /// </summary>
+    public int LatenessSeconds { get; init; } = 5;
+
+    /// <summary>More empty windows than this in one time jump get no NODATA records (a guard against bogus timestamps).</summary>
+    public long MaxEmptyWindowsPerGap { get; init; } = 100_000;
+}
+
+/// <summary>
+/// Aggregates verdicts into flow-log records per window (D23), emitting each window when packet time
+/// has passed it, so memory follows the flows of the open windows, not the length of the capture.
+/// </summary>
+public sealed class FlowLogAggregator
+{
+    private readonly FlowLogOptions _options;
+    private readonly IReadOnlyList<IFlowLogSink> _sinks;
+    private readonly int _eniCount;
+    private readonly int[] _eniRank;          // sort position of each ENI by interface-id (D27)
+    private readonly long _interval;
+    private readonly List<WindowTable> _open = new();
+    private readonly Stack<WindowTable> _pool = new();
+    private readonly List<FlowRecord> _records = new();
+    private readonly bool[] _eniHasRecord;
+    private long _nextEmit = long.MinValue;   // start of the oldest window not yet emitted
+    private long _lastWindow = long.MinValue;
+
+    public FlowLogAggregator(EniDirectory enis, FlowLogOptions options, IReadOnlyList<IFlowLogSink> sinks)
+    {
+        _options = options;
+        _sinks = sinks;
+        _eniCount = enis.Count;
+        _interval = options.IntervalSeconds;
+        if (_interval is not (60 or 600))
+        {
+            throw new ArgumentException("the aggregation interval must be 60 or 600 seconds", nameof(options));
+        }
+
+        var order = Enumerable.Range(0, enis.Count).OrderBy(i => enis.Id(i), StringComparer.Ordinal).ToArray();
+        _eniRank = new int[enis.Count];
+        for (int r = 0; r < order.Length; r++)
+        {
+            _eniRank[order[r]] = r;
+        }
+
+        _eniHasRecord = new bool[enis.Count];
+    }
+
+    public long LatePackets { get; private set; }
+
+    public long RecordsWritten { get; private set; }
+
+    public long NoDataRecords { get; private set; }
+
+    public long SkipDataRecords { get; private set; }
+
+    public long WindowsEmitted { get; private set; }
+
+    /// <summary>Empty windows left without NODATA records because of a time jump larger than the guard.</summary>
+    public long EmptyWindowsSkipped { get; private set; }
+
+    /// <summary>Flow records held by the open windows (memory follows this, not the capture length).</summary>
+    public int OpenRecords
+    {
+        get
+        {
+            int n = 0;
+            foreach (var t in _open)
+            {
+                n += t.Count;
+            }
+
+            return n;
+        }
+    }
+
+    /// <summary>Adds one packet's verdicts. Every packet, evaluated or not, moves packet time forward.</summary>
+    public void Add(in PacketInfo p, in PacketResult r)
+    {
+        long sec = FloorSeconds(p.TimestampNs);
+        long window = sec - Mod(sec, _interval);
+        if (_nextEmit == long.MinValue)
+        {
+            _nextEmit = window;
+        }
+
+        if (window > _lastWindow)
+        {
+            _lastWindow = window;
+        }
+
+        // Close every window whose end (plus lateness) packet time has passed.
+        long closeBefore = sec - _options.LatenessSeconds;
+        while (_nextEmit + _interval <= closeBefore)
+        {
+            EmitNext();
+        }
+
+        if (r.Disposition != PacketDisposition.Evaluated || r.Count == 0)
+        {
+            return;
+        }
+
+        if (window < _nextEmit)
+        {
+            LatePackets++;
+            window = _nextEmit;
+            sec = window;
+        }
+
+        var table = TableFor(window);
+        for (int i = 0; i < r.Count; i++)
+        {
+            ref readonly var v = ref r.Verdicts[i];
+            if (v.Action == VerdictAction.Drop)
+            {
+                continue;
+            }
+
+            table.Add(v.Eni, v.Direction, v.Action, p.Protocol, r.SrcPort, r.DstPort, p.Src, p.Dst, p.IpLength, sec, r.FlowFlags,
+                _options.MaxFlowsPerEniWindow);
+        }
+    }
+
+    /// <summary>Emits every remaining window up to the one holding the last packet, then completes the sinks.</summary>
+    public void Finish()
+    {
+        if (_nextEmit != long.MinValue)
+        {
+            while (_nextEmit <= _lastWindow)
+            {
+                EmitNext();
+            }
+        }
+
+        foreach (var s in _sinks)
+        {
+            s.Complete();
+        }
+    }
+
+    private WindowTable TableFor(long window)
+    {
+        foreach (var t in _open)
+        {
+            if (t.WindowStart == window)
+            {
+                return t;
+            }
+        }
+
+        var table = _pool.Count > 0 ? _pool.Pop() : new WindowTable(_eniCount);
+        table.Reset(window);
+        _open.Add(table);
+        return table;
+    }
+
+    private void EmitNext()
+    {
+        long window = _nextEmit;
+        WindowTable? table = null;
+        for (int i = 0; i < _open.Count; i++)
+        {
+            if (_open[i].WindowStart == window)
+            {
+                table = _open[i];
+                _open.RemoveAt(i);
+                break;
+            }
+        }
+
+        if (table is null && _options.NoData)
+        {
+            // A run of windows without any traffic: guard against a bogus timestamp making billions.
+            long nextTraffic = long.MaxValue;
+            foreach (var t in _open)
+            {
+                nextTraffic = Math.Min(nextTraffic, t.WindowStart);
+            }
+
+            long limit = Math.Min(nextTraffic, _lastWindow + _interval);
+            long empties = (limit - window) / _interval;
+            if (empties > _options.MaxEmptyWindowsPerGap)
+            {
+                EmptyWindowsSkipped += empties;
+                _nextEmit = limit;
+                return;
+            }
+        }
+
+        _records.Clear();
+        Array.Clear(_eniHasRecord);
+        if (table is not null)
+        {
+            table.Drain(_records, _options.TrafficType, _eniHasRecord);
+            for (int eni = 0; eni < _eniCount; eni++)
+            {
+                if (table.Skipped(eni))
+                {
+                    _records.Add(Special(window, eni, LogStatus.SkipData));
+                    _eniHasRecord[eni] = true;
+                    SkipDataRecords++;
+                }
+            }
+
+            table.ClearSkipped();
+            _pool.Push(table);
+        }
+
+        if (_options.NoData)
+        {
+            for (int eni = 0; eni < _eniCount; eni++)
+            {
+                if (!_eniHasRecord[eni])
+                {
+                    _records.Add(Special(window, eni, LogStatus.NoData));
+                    NoDataRecords++;
+                }
+            }
+        }
+
+        _records.Sort(Compare);
+        RecordsWritten += _records.Count;
+        WindowsEmitted++;
+        foreach (var s in _sinks)
+        {
+            s.WriteWindow(window, _records);
+        }
+
+        _nextEmit = window + _interval;
+    }
+
+    private FlowRecord Special(long window, int eni, LogStatus status) => new()
+    {
+        WindowStart = window,
+        Eni = eni,
+        Status = status,
+        Start = window,
+        End = window + _interval - 1,
+    };
+
+    /// <summary>D27: window, interface-id, OK before NODATA, egress before ingress, family, addresses, ports, protocol, action.</summary>
+    private int Compare(FlowRecord a, FlowRecord b)
+    {
+        int c = a.WindowStart.CompareTo(b.WindowStart);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = _eniRank[a.Eni].CompareTo(_eniRank[b.Eni]);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = ((int)a.Status).CompareTo((int)b.Status);
+        if (c != 0 || a.Status != LogStatus.Ok)
+        {
+            return c;
+        }
+
+        // Egress (1) sorts before ingress (0).
+        c = ((int)b.Direction).CompareTo((int)a.Direction);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = a.PktSrc.CompareTo(b.PktSrc); // IPv4 before IPv6, then numeric
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = a.PktDst.CompareTo(b.PktDst);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = a.SrcPort.CompareTo(b.SrcPort);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = a.DstPort.CompareTo(b.DstPort);
+        if (c != 0)
+        {
+            return c;
+        }
+
+        c = a.Protocol.CompareTo(b.Protocol);
+        return c != 0 ? c : ((int)a.Action).CompareTo((int)b.Action);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long FloorSeconds(long ns) => ns >= 0 ? ns / 1_000_000_000L : ((ns + 1) / 1_000_000_000L) - 1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Mod(long a, long m)
+    {
+        long r = a % m;
+        return r < 0 ? r + m : r;
+    }
+
+    /// <summary>The flows of one window in a flat open-addressing table (no object per flow).</summary>
+    private sealed class WindowTable
+    {
+        private Slot[] _slots = new Slot[1024];
+        private int _mask = 1023;
+        private readonly int[] _flowsPerEni;
+        private readonly bool[] _skipped;
+
+        public WindowTable(int enis)
+        {
+            _flowsPerEni = new int[enis];
+            _skipped = new bool[enis];
+        }
+
+        public long WindowStart { get; private set; }
+
+        public int Count { get; private set; }
+
+        public bool Skipped(int eni) => _skipped[eni];
+
+        public void Reset(long window)
+        {
+            WindowStart = window;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(int eni, Direction dir, VerdictAction action, byte protocol, ushort sport, ushort dport, IpAddr src, IpAddr dst,
+            int bytes, long sec, byte flags, int? maxPerEni)
+        {
+            int i = (int)(SlotHash(eni, dir, action, protocol, sport, dport, src, dst) & (uint)_mask);
+            var slots = _slots;
+            while (true)
+            {
+                ref var s = ref slots[i];
+                if (s.Packets == 0)
+                {
+                    break;
+                }
+
+                if (s.Eni == eni && s.SrcPort == sport && s.DstPort == dport && s.Protocol == protocol && s.Direction == dir &&
+                    s.Action == action && s.Src.Equals(src) && s.Dst.Equals(dst))
+                {
+                    s.Packets++;
+                    s.Bytes += bytes;
+                    s.End = sec;
+                    s.Flags |= flags;
+                    return;
+                }
+
+                i = (i + 1) & _mask;
+            }
+
+            if (maxPerEni is { } max && _flowsPerEni[eni] >= max)
+            {
+                _skipped[eni] = true;
+                return;
+            }
+
+            _flowsPerEni[eni]++;
+            ref var n = ref slots[i];
+            n.Eni = eni;
+            n.Direction = dir;
+            n.Action = action;
+            n.Protocol = protocol;
+            n.SrcPort = sport;
+            n.DstPort = dport;
+            n.Src = src;
+            n.Dst = dst;
+            n.Packets = 1;
+            n.Bytes = bytes;
+            n.Start = sec;
+            n.End = sec;
+            n.Flags = flags;
+            Count++;
+            if (Count * 2 > _slots.Length)
+            {
+                Grow();
+            }
+        }
+
+        /// <summary>Moves the window's flows into <paramref name="into"/> (after the traffic-type filter) and clears the table.</summary>
+        public void Drain(List<FlowRecord> into, TrafficType type, bool[] eniHasRecord)
+        {
+            foreach (ref var s in _slots.AsSpan())
+            {
+                if (s.Packets == 0)
+                {
+                    continue;
+                }
+
+                bool keep = type == TrafficType.All
+                    || (type == TrafficType.Accept && s.Action == VerdictAction.Accept)
+                    || (type == TrafficType.Reject && s.Action == VerdictAction.Reject);
+                if (keep)
+                {
+                    into.Add(new FlowRecord
+                    {
+                        WindowStart = WindowStart,
+                        Eni = s.Eni,
+                        Direction = s.Direction,
+                        Action = s.Action,
+                        Status = LogStatus.Ok,
+                        Protocol = s.Protocol,
+                        TcpFlags = s.Protocol == IpProtocol.Tcp ? s.Flags : (byte)0,
+                        SrcPort = s.SrcPort,
+                        DstPort = s.DstPort,
+                        PktSrc = s.Src,
+                        PktDst = s.Dst,
+                        Packets = s.Packets,
+                        Bytes = s.Bytes,
+                        Start = s.Start,
+                        End = s.End,
+                    });
+                    eniHasRecord[s.Eni] = true;
+                }
+
+                s = default;
+            }
+
+            Count = 0;
+            Array.Clear(_flowsPerEni);
+        }
+
+        /// <summary>SKIPDATA flags are read after Drain; clear them when the table is reused.</summary>
+        public void ClearSkipped() => Array.Clear(_skipped);
+
+        private void Grow()
+        {
+            var old = _slots;
+            _slots = new Slot[old.Length * 2];
+            _mask = _slots.Length - 1;
+            Count = 0;
+            foreach (ref var s in old.AsSpan())
+            {
+                if (s.Packets == 0)
+                {
+                    continue;
+                }
+
+                int i = (int)(SlotHash(s.Eni, s.Direction, s.Action, s.Protocol, s.SrcPort, s.DstPort, s.Src, s.Dst) & (uint)_mask);
+                while (_slots[i].Packets != 0)
+                {
+                    i = (i + 1) & _mask;
+                }
+
+                _slots[i] = s;
+                Count++;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong SlotHash(int eni, Direction dir, VerdictAction action, byte protocol, ushort sport, ushort dport, IpAddr src, IpAddr dst)
+        {
+            ulong h = IpAddrMap.Hash(src.Hi ^ (dst.Hi * 31), src.Lo ^ (dst.Lo * 0x9E3779B97F4A7C15UL))
+                ^ ((ulong)(uint)eni << 32) ^ ((ulong)sport << 16) ^ dport ^ ((ulong)protocol << 48) ^ ((ulong)dir << 56) ^ ((ulong)action << 58);
+            h *= 0xBF58476D1CE4E5B9UL;
+            return h ^ (h >> 31);
+        }
+
+        private struct Slot
+        {
+            public IpAddr Src;
+            public IpAddr Dst;
+            public long Packets;
+            public long Bytes;
+            public long Start;
+            public long End;
+            public int Eni;
+            public ushort SrcPort;
+            public ushort DstPort;
+            public Direction Direction;
+            public VerdictAction Action;
+            public byte Protocol;
+            public byte Flags;
+        }
+    }
+}
