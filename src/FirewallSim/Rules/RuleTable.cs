@@ -30,10 +30,20 @@ public sealed class RuleTable
 
     public NaclEntryRef NaclEntry(int id) => _naclEntries[id];
 
+    /// <summary>The id of a rule that was compiled (its group is on some ENI), or false.</summary>
+    public bool TryGetId(SecurityGroupRule rule, out int id) => _ruleIds.TryGetValue(Key(rule), out id);
+
+    public bool TryGetId(string aclId, NetworkAclEntry entry, out int id) => _naclIds.TryGetValue(Key(aclId, entry, false), out id);
+
+    private static string Key(SecurityGroupRule rule) => string.Create(CultureInfo.InvariantCulture,
+        $"{rule.GroupId}|{rule.Egress}|{rule.Protocol}|{rule.FromPort}|{rule.ToPort}|{rule.Peer.Kind}|{rule.Peer}");
+
+    private static string Key(string aclId, NetworkAclEntry entry, bool isImplicit) => string.Create(CultureInfo.InvariantCulture,
+        $"{aclId}|{entry.Egress}|{entry.RuleNumber}|{entry.Allow}|{entry.Protocol}|{entry.Cidr}|{entry.PortFrom}|{entry.PortTo}|{entry.IcmpType}|{entry.IcmpCode}|{isImplicit}");
+
     internal int IdFor(SecurityGroupRule rule)
     {
-        string key = string.Create(CultureInfo.InvariantCulture,
-            $"{rule.GroupId}|{rule.Egress}|{rule.Protocol}|{rule.FromPort}|{rule.ToPort}|{rule.Peer.Kind}|{rule.Peer}");
+        string key = Key(rule);
         if (!_ruleIds.TryGetValue(key, out int id))
         {
             id = _rules.Count;
@@ -46,8 +56,7 @@ public sealed class RuleTable
 
     internal int IdFor(string aclId, NetworkAclEntry entry, bool isImplicit)
     {
-        string key = string.Create(CultureInfo.InvariantCulture,
-            $"{aclId}|{entry.Egress}|{entry.RuleNumber}|{entry.Allow}|{entry.Protocol}|{entry.Cidr}|{entry.PortFrom}|{entry.PortTo}|{entry.IcmpType}|{entry.IcmpCode}|{isImplicit}");
+        string key = Key(aclId, entry, isImplicit);
         if (!_naclIds.TryGetValue(key, out int id))
         {
             id = _naclEntries.Count;
