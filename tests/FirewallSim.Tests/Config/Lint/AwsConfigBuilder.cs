@@ -10,7 +10,7 @@ namespace FirewallSim.Tests.Config.Lint;
 /// <see cref="SourceLocation"/> (file "config.yaml", a unique line, a JSON path) so tests can check where
 /// findings point.
 /// </summary>
-internal sealed class AwsConfigBuilder
+public sealed class AwsConfigBuilder
 {
     public const string File = "config.yaml";
 
@@ -24,7 +24,7 @@ internal sealed class AwsConfigBuilder
 
     public string AccountId { get; set; } = "111122223333";
 
-    internal SourceLocation NextLocation(string path) => new(File, path, _line++, 3);
+    public SourceLocation NextLocation(string path) => new(File, path, _line++, 3);
 
     public AwsConfigBuilder Vpc(string id = "vpc-1", string cidr = "10.0.0.0/16")
     {
@@ -126,7 +126,7 @@ internal sealed class AwsConfigBuilder
     };
 
     /// <summary>"tcp"/"udp"/"icmp"/"-1"/"47"…; ports "22", "1000-2000", "" or "-1" for all (ICMP: "type/code").</summary>
-    internal static SecurityGroupRule MakeRule(string groupId, bool egress, int index, string protocol, string ports, string peer, SourceLocation source)
+    public static SecurityGroupRule MakeRule(string groupId, bool egress, int index, string protocol, string ports, string peer, SourceLocation source)
     {
         if (!RuleProtocol.TryParse(protocol, out int proto))
         {
@@ -156,7 +156,7 @@ internal sealed class AwsConfigBuilder
     }
 
     /// <summary>A CIDR, "pl-…", "sg-…", or "111122223333/sg-…".</summary>
-    internal static SecurityGroupPeer ParsePeer(string peer)
+    public static SecurityGroupPeer ParsePeer(string peer)
     {
         if (peer.StartsWith("pl-", StringComparison.Ordinal))
         {
@@ -174,7 +174,7 @@ internal sealed class AwsConfigBuilder
             : SecurityGroupPeer.ForCidr(IpPrefix.Parse(peer));
     }
 
-    internal sealed class GroupBuilder
+    public sealed class GroupBuilder
     {
         private readonly AwsConfigBuilder _owner;
         private readonly string _id;
@@ -204,7 +204,7 @@ internal sealed class AwsConfigBuilder
         }
     }
 
-    internal sealed class AclBuilder
+    public sealed class AclBuilder
     {
         private readonly AwsConfigBuilder _owner;
         private readonly string _id;
@@ -258,7 +258,7 @@ internal sealed class AwsConfigBuilder
 }
 
 /// <summary>Shared assertions for lint tests.</summary>
-internal static class LintAssert
+public static class LintAssert
 {
     public static IReadOnlyList<LintFinding> RunLint(AwsConfig config, LintOptions? options = null) => new ConfigLinter(options).Lint(config);
 

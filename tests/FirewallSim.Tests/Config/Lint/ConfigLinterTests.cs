@@ -8,7 +8,7 @@ namespace FirewallSim.Tests.Config.Lint;
 public class ConfigLinterTests
 {
     /// <summary>A small, well-kept configuration: web tier, database tier, bastion access from one host, tidy NACL.</summary>
-    internal static AwsConfig Clean() => new AwsConfigBuilder()
+    public static AwsConfig Clean() => new AwsConfigBuilder()
         .Vpc()
         .Subnet()
         .DefaultGroup("sg-default")
