@@ -694,7 +694,21 @@ public sealed class CaptureReader : IDisposable
         while (!_eof && _end - _start < count)
         {
             // Read as much as fits: one big read() per buffer is the point of the design.
-            int n = _stream.Read(_buf, _end, _buf.Length - _end);
+            int n;
+            try
+            {
+                n = _stream.Read(_buf, _end, _buf.Length - _end);
+            }
+            catch (InvalidDataException ex) when (CompressedLengthSource is not null)
+            {
+                // Corrupt gzip data is a structural problem like any other: reported, never thrown.
+                _eof = true;
+                long decompressed = _bufFileOffset + _end;
+                Fail(decompressed, decompressed == 0 ? CaptureErrorKind.NotACapture : CaptureErrorKind.Corrupt,
+                    string.Create(CultureInfo.InvariantCulture, $"gzip data is corrupt after {decompressed} decompressed bytes ({ex.Message})"));
+                break;
+            }
+
             if (n == 0)
             {
                 _eof = true;
