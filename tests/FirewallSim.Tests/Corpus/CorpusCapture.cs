@@ -81,9 +81,18 @@ public sealed class CorpusCapture
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    public static CorpusCapture Read(string name)
+    public static CorpusCapture Read(string name) => Read(name, CaptureReader.Open(PathOf(name)));
+
+    /// <summary>
+    /// Reads through a non-seekable stream that hands out at most <paramref name="chunk"/> bytes per read,
+    /// with the smallest buffer the reader allows: the way a slow pipe feeds standard input.
+    /// </summary>
+    public static CorpusCapture ReadTrickled(string name, int chunk) =>
+        Read(name, new CaptureReader(new TrickleStream(File.ReadAllBytes(PathOf(name)), chunk), PathOf(name), ownsStream: true, bufferSize: 1));
+
+    private static CorpusCapture Read(string name, CaptureReader opened)
     {
-        using var reader = CaptureReader.Open(PathOf(name));
+        using var reader = opened;
         var packets = new List<ObservedPacket>();
         var p = default(PacketInfo);
         while (reader.TryRead(out var record))
@@ -94,4 +103,42 @@ public sealed class CorpusCapture
 
         return new CorpusCapture(name, packets, reader);
     }
+}
+
+/// <summary>A forward-only stream over bytes that returns at most a few of them per read.</summary>
+internal sealed class TrickleStream(byte[] data, int chunk) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        int n = Math.Min(Math.Min(count, chunk), data.Length - _position);
+        Array.Copy(data, _position, buffer, offset, n);
+        _position += n;
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
