@@ -187,8 +187,11 @@ public sealed class CaptureReader : IDisposable
         int have = Fill(24);
         if (have < 4)
         {
-            return Fail(0, have == 0 ? CaptureErrorKind.NotACapture : CaptureErrorKind.NotACapture,
-                have == 0 ? "empty input: not a pcap or pcapng file" : "input too short to be a pcap or pcapng file");
+            // One to three bytes that begin a known magic are a cut capture, anything else is no capture.
+            return have == 0
+                ? Fail(0, CaptureErrorKind.NotACapture, "empty input: not a pcap or pcapng file")
+                : Fail(0, StartsLikeMagic(_buf.AsSpan(_start, have)) ? CaptureErrorKind.Truncated : CaptureErrorKind.NotACapture,
+                    string.Create(CultureInfo.InvariantCulture, $"input too short to be a pcap or pcapng file ({have} bytes)"));
         }
 
         uint magic = BinaryPrimitives.ReadUInt32LittleEndian(_buf.AsSpan(_start));
@@ -226,7 +229,7 @@ public sealed class CaptureReader : IDisposable
         Format = _nano ? CaptureFormat.PcapNanosecond : CaptureFormat.Pcap;
         if (have < 24)
         {
-            return Fail(have, CaptureErrorKind.Truncated, string.Create(CultureInfo.InvariantCulture, $"pcap file header truncated ({have} of 24 bytes)"));
+            return Fail(0, CaptureErrorKind.Truncated, string.Create(CultureInfo.InvariantCulture, $"pcap file header truncated ({have} of 24 bytes)"));
         }
 
         var h = _buf.AsSpan(_start, 24);
@@ -253,6 +256,27 @@ public sealed class CaptureReader : IDisposable
         _sectionEndianness.Add(BigEndian);
         _start += 24;
         return true;
+    }
+
+    /// <summary>The pcap magics in both byte orders, then the pcapng section header type.</summary>
+    private static ReadOnlySpan<byte> Magics =>
+    [
+        0xD4, 0xC3, 0xB2, 0xA1, 0xA1, 0xB2, 0xC3, 0xD4,
+        0x4D, 0x3C, 0xB2, 0xA1, 0xA1, 0xB2, 0x3C, 0x4D,
+        0x0A, 0x0D, 0x0D, 0x0A,
+    ];
+
+    private static bool StartsLikeMagic(ReadOnlySpan<byte> start)
+    {
+        for (int i = 0; i < Magics.Length; i += 4)
+        {
+            if (Magics.Slice(i, start.Length).SequenceEqual(start))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool TryReadPcap(out CaptureRecord record)
