@@ -64,6 +64,31 @@ public class CaptureReaderErrorTests
         Assert.Equal(0, r.Error?.Offset);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xD4 })]
+    [InlineData(new byte[] { 0xA1, 0xB2, 0x3C })]
+    [InlineData(new byte[] { 0x0A, 0x0D })]
+    public void AFewBytesOfAMagicAreATruncatedCapture(byte[] input)
+    {
+        var r = CaptureReading.ReadAll(input);
+
+        Assert.Equal(CaptureErrorKind.Truncated, r.Error?.Kind);
+        Assert.Equal(0, r.Error?.Offset);
+    }
+
+    [Fact]
+    public void PcapFileHeaderCutShortIsTruncatedAtItsStart()
+    {
+        byte[] file = TestCaptureBuilder.Pcap(nanosecond: true).ToArray().AsSpan(0, 23).ToArray();
+
+        var r = CaptureReading.ReadAll(file);
+
+        Assert.Equal(CaptureErrorKind.Truncated, r.Error?.Kind);
+        Assert.Equal(0, r.Error?.Offset);
+        Assert.Equal(CaptureFormat.PcapNanosecond, r.Format);
+        Assert.Contains("23 of 24", r.Error?.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void UncompressedGzipHeaderAloneIsNotACaptureForAStream()
     {
