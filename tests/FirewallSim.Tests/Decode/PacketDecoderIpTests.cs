@@ -209,6 +209,21 @@ public class PacketDecoderIpTests
     }
 
     [Fact]
+    public void LongIpv6ExtensionChainsAreFollowed()
+    {
+        // libpcap's own test captures chain over a hundred headers; the decoder's cap is for hostile input only.
+        var chain = Enumerable.Range(0, 200).Select(i => i % 2 == 0 ? Ipv6Extension.DestinationOptions() : Ipv6Extension.HopByHop()).ToArray();
+        byte[] ip = Ipv6("2001:db8::1", "2001:db8::2", IpProtocol.Udp, Udp(6000, 7000), chain);
+
+        var p = DecodeFrame(ip, LinkTypes.Raw);
+
+        Assert.Equal(DecodeStatus.Ok, p.Status);
+        Assert.Equal(IpProtocol.Udp, p.Protocol);
+        Assert.Equal(7000, p.DstPort);
+        Assert.Equal(40 + (200 * 8) + 8, p.IpLength);
+    }
+
+    [Fact]
     public void Ipv6FirstFragmentHasPorts()
     {
         byte[] ip = Ipv6("2001:db8::1", "2001:db8::2", IpProtocol.Udp, Udp(4000, 4001, payloadLength: 1000),
