@@ -153,6 +153,20 @@ public class PacketDecoderLinkTests
     }
 
     [Fact]
+    public void OuterVlanIsTheVlanIdWithoutPriorityAndDropEligibleBits()
+    {
+        byte[] frame = Ethernet(V4Tcp, vlans: [(EtherTypeVlan, 100), (EtherTypeVlan, 200)]);
+        frame[14] |= 0xB0; // PCP 5, DEI 1 on the outer tag
+        frame[18] |= 0xE0; // PCP 7 on the inner tag
+
+        var p = DecodeFrame(frame, LinkTypes.Ethernet);
+
+        Assert.Equal(DecodeStatus.Ok, p.Status);
+        Assert.Equal(100, p.OuterVlan);
+        Assert.Equal(2, p.VlanCount);
+    }
+
+    [Fact]
     public void ArpIsNotIp()
     {
         var p = DecodeFrame(Arp(), LinkTypes.Ethernet);
