@@ -155,7 +155,7 @@ public sealed class CaptureReader : IDisposable
             }
         }
 
-        bool ok = Format == CaptureFormat.PcapNg ? TryReadPcapNg(out record) : TryReadPcap(out record);
+        bool ok = Format == CaptureFormat.PcapNg ? TryReadPcapNg(out record, headerOnly: false) : TryReadPcap(out record);
         if (!ok)
         {
             _done = true;
@@ -164,7 +164,10 @@ public sealed class CaptureReader : IDisposable
         return ok;
     }
 
-    /// <summary>Reads the header only, so that format and interfaces are known before the first packet.</summary>
+    /// <summary>
+    /// Reads the header only, so that format and interfaces are known before the first packet: for pcapng,
+    /// the blocks in front of the first packet block (section header, interfaces, others).
+    /// </summary>
     public bool ReadHeader()
     {
         if (!_started)
@@ -175,6 +178,12 @@ public sealed class CaptureReader : IDisposable
                 _done = true;
                 return false;
             }
+        }
+
+        if (Format == CaptureFormat.PcapNg && !_done && Error is null)
+        {
+            TryReadPcapNg(out _, headerOnly: true);
+            _done = Error is not null;
         }
 
         return Error is null;
@@ -331,7 +340,8 @@ public sealed class CaptureReader : IDisposable
 
     // ---- pcapng -------------------------------------------------------------------------------
 
-    private bool TryReadPcapNg(out CaptureRecord record)
+    /// <summary>Reads blocks up to the next packet; with <paramref name="headerOnly"/>, stops in front of it instead.</summary>
+    private bool TryReadPcapNg(out CaptureRecord record, bool headerOnly)
     {
         record = default;
         while (true)
@@ -366,6 +376,11 @@ public sealed class CaptureReader : IDisposable
             }
 
             uint type = U32(_buf.AsSpan(_start));
+            if (headerOnly && type is BlockEnhancedPacket or BlockSimplePacket or BlockObsoletePacket)
+            {
+                return false;
+            }
+
             uint blockLen = U32(_buf.AsSpan(_start + 4));
             if (blockLen < 12 || (blockLen & 3) != 0 || blockLen > MaxRecordSize)
             {
