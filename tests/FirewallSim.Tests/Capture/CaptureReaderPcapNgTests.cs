@@ -325,6 +325,60 @@ public class CaptureReaderPcapNgTests
     }
 
     [Fact]
+    public void ReadHeaderMakesTheFirstSectionsInterfacesKnownBeforeTheFirstPacket()
+    {
+        var b = TestCaptureBuilder.PcapNg()
+            .Section(bigEndian: true)
+            .Interface(LinkTypes.Ethernet, name: "eth0")
+            .NameResolution()
+            .Interface(LinkTypes.Raw, tsresol: 9)
+            .EnhancedPacket(1, 5, FrameA)
+            .Interface(LinkTypes.LinuxSll)
+            .EnhancedPacket(2, 6, FrameB);
+        using var reader = new CaptureReader(b.ToStream(), "header.pcapng");
+
+        Assert.True(reader.ReadHeader());
+        Assert.True(reader.ReadHeader()); // idempotent
+
+        Assert.Equal(CaptureFormat.PcapNg, reader.Format);
+        Assert.True(reader.BigEndian);
+        Assert.Equal(1, reader.Sections);
+        Assert.Equal(new[] { LinkTypes.Ethernet, LinkTypes.Raw }, reader.Interfaces.Select(i => i.LinkType));
+        Assert.Equal(0, reader.PacketsRead);
+        Assert.Equal(b.BlockStarts[4], reader.Position); // stopped in front of the first packet block
+
+        var rest = CaptureReading.ReadAll(reader);
+        Assert.Null(rest.Error);
+        Assert.Equal(new[] { FrameA, FrameB }, rest.Packets.Select(p => p.Data));
+        Assert.Equal(new[] { 5L, 6_000L }, rest.Packets.Select(p => p.TimestampNs)); // ns, then µs
+        Assert.Equal(3, rest.Interfaces.Count);
+    }
+
+    [Fact]
+    public void ReadHeaderOfAPcapNgWithoutPacketsEndsCleanly()
+    {
+        var b = TestCaptureBuilder.PcapNg().Section().Interface(LinkTypes.Ethernet).InterfaceStatistics(0, 1);
+        using var reader = new CaptureReader(b.ToStream(), "empty.pcapng");
+
+        Assert.True(reader.ReadHeader());
+        Assert.Single(reader.Interfaces);
+        Assert.False(reader.TryRead(out _));
+        Assert.Null(reader.Error);
+    }
+
+    [Fact]
+    public void ReadHeaderReportsACorruptInterface()
+    {
+        byte[] file = TestCaptureBuilder.PcapNg().Section().Interface(name: "eth0").EnhancedPacket(0, 1, FrameA).ToArray();
+        file[28 + 16 + 2] = 200; // if_name claims 200 bytes
+        using var reader = new CaptureReader(new MemoryStream(file), "bad.pcapng");
+
+        Assert.False(reader.ReadHeader());
+        Assert.Equal(CaptureErrorKind.Corrupt, reader.Error?.Kind);
+        Assert.False(reader.TryRead(out _));
+    }
+
+    [Fact]
     public void ReadingThroughTinyReadsGivesTheSameResult()
     {
         byte[] file = ThreeSections().ToArray();
