@@ -694,6 +694,11 @@ public sealed class CaptureReader : IDisposable
                 string.Create(CultureInfo.InvariantCulture, $"packet block claims {caplen} captured bytes but holds only {block.Length - 32}"));
         }
 
+        if (caplen > origlen)
+        {
+            CaptureLongerThanWire++;
+        }
+
         long ns = _scales[iface].ToNanoseconds(ts);
         _lastTimestampNs = ns;
         _frame++;
