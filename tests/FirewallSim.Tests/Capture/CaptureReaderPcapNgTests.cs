@@ -286,16 +286,20 @@ public class CaptureReaderPcapNgTests
     }
 
     [Fact]
-    public void CapturedLongerThanWireIsCounted()
+    public void CapturedLongerThanWireIsCountedForEveryPacketBlockType()
     {
         var b = TestCaptureBuilder.PcapNg().Section().Interface(LinkTypes.Ethernet)
             .EnhancedPacket(0, 1, FrameA, wireLength: 10)
-            .EnhancedPacket(0, 2, FrameB);
+            .EnhancedPacket(0, 2, FrameB)
+            .ObsoletePacket(0, 3, FrameC, wireLength: 100)
+            .SimplePacket(FrameD, wireLength: 50); // an SPB's captured length is capped by its original length
 
         var r = CaptureReading.ReadAll(b.ToArray());
 
-        Assert.Equal(1, r.CaptureLongerThanWire);
-        Assert.Equal(10, r.Packets[0].WireLength);
+        Assert.Null(r.Error);
+        Assert.Equal(2, r.CaptureLongerThanWire);
+        Assert.Equal(new[] { 10, 61, 100, 50 }, r.Packets.Select(p => p.WireLength));
+        Assert.Equal(new[] { 60, 61, 1514, 50 }, r.Packets.Select(p => p.Data.Length));
     }
 
     [Fact]
