@@ -110,7 +110,7 @@ public sealed class CaptureReader : IDisposable
     public bool BigEndian => BitConverter.IsLittleEndian ? _swapped : !_swapped;
 
     /// <summary>pcapng sections seen so far (1 for classic pcap).</summary>
-    public int Sections => Format == CaptureFormat.PcapNg ? _section + 1 : (_started ? 1 : 0);
+    public int Sections => Format == CaptureFormat.PcapNg ? _section + 1 : (Format == CaptureFormat.Unknown ? 0 : 1);
 
     /// <summary>Byte orders of the sections seen so far, in order.</summary>
     public IReadOnlyList<bool> SectionBigEndian => _sectionEndianness;
