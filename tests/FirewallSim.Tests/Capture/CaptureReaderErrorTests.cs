@@ -25,6 +25,8 @@ public class CaptureReaderErrorTests
         Assert.Equal("empty.pcap", r.Error.Source);
         Assert.Equal(CaptureFormat.Unknown, r.Format);
         Assert.Empty(r.Interfaces);
+        Assert.Equal(0, r.Sections);
+        Assert.Empty(r.SectionBigEndian);
     }
 
     [Fact]
@@ -40,6 +42,7 @@ public class CaptureReaderErrorTests
         Assert.Equal(CaptureErrorKind.NotACapture, r.Error?.Kind);
         Assert.Equal(0, r.Error?.Offset);
         Assert.Equal(CaptureFormat.Unknown, r.Format);
+        Assert.Equal(0, r.Sections);
     }
 
     [Fact]
