@@ -8,8 +8,8 @@ namespace FirewallSim.Tests.Capture;
 /// <summary>Inputs that are not captures or are structurally broken: reported in Error, never thrown.</summary>
 public class CaptureReaderErrorTests
 {
-    private static readonly byte[] FrameA = CaptureReaderPcapTests.Bytes(60, seed: 0x51);
-    private static readonly byte[] FrameB = CaptureReaderPcapTests.Bytes(77, seed: 0x62);
+    private static readonly byte[] FrameA = FrameBuilder.Pattern(60, seed: 0x51);
+    private static readonly byte[] FrameB = FrameBuilder.Pattern(77, seed: 0x62);
 
     // ---- not a capture ------------------------------------------------------------------------
 

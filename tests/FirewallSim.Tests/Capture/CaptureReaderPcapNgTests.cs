@@ -5,10 +5,10 @@ namespace FirewallSim.Tests.Capture;
 
 public class CaptureReaderPcapNgTests
 {
-    private static readonly byte[] FrameA = CaptureReaderPcapTests.Bytes(60, seed: 0x11);
-    private static readonly byte[] FrameB = CaptureReaderPcapTests.Bytes(61, seed: 0x22);
-    private static readonly byte[] FrameC = CaptureReaderPcapTests.Bytes(1514, seed: 0x33);
-    private static readonly byte[] FrameD = CaptureReaderPcapTests.Bytes(98, seed: 0x44);
+    private static readonly byte[] FrameA = FrameBuilder.Pattern(60, seed: 0x11);
+    private static readonly byte[] FrameB = FrameBuilder.Pattern(61, seed: 0x22);
+    private static readonly byte[] FrameC = FrameBuilder.Pattern(1514, seed: 0x33);
+    private static readonly byte[] FrameD = FrameBuilder.Pattern(98, seed: 0x44);
 
     [Theory]
     [InlineData(false)]
@@ -316,7 +316,7 @@ public class CaptureReaderPcapNgTests
     [Fact]
     public void BlocksLargerThanTheReadBufferAreRead()
     {
-        byte[] big = CaptureReaderPcapTests.Bytes((2 << 20) + 3, seed: 5);
+        byte[] big = FrameBuilder.Pattern((2 << 20) + 3, seed: 5);
         var b = TestCaptureBuilder.PcapNg().Section().Interface(LinkTypes.Ethernet)
             .EnhancedPacket(0, 1, FrameA)
             .EnhancedPacket(0, 2, big)

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using FirewallSim.Capture;
 using FirewallSim.Tests.Support;
@@ -7,9 +6,9 @@ namespace FirewallSim.Tests.Capture;
 
 public class CaptureReaderPcapTests
 {
-    private static readonly byte[] FrameA = Bytes(60, seed: 0x10);
-    private static readonly byte[] FrameB = Bytes(61, seed: 0x40);
-    private static readonly byte[] FrameC = Bytes(1514, seed: 0x70);
+    private static readonly byte[] FrameA = FrameBuilder.Pattern(60, seed: 0x10);
+    private static readonly byte[] FrameB = FrameBuilder.Pattern(61, seed: 0x40);
+    private static readonly byte[] FrameC = FrameBuilder.Pattern(1514, seed: 0x70);
 
     public static TheoryData<bool, bool> Magics => new()
     {
@@ -189,7 +188,7 @@ public class CaptureReaderPcapTests
     public void RecordsUpToTheSnapLengthLargerThanTheReadBufferAreRead()
     {
         // 3 MiB is larger than the reader's 1 MiB buffer: the buffer must grow for it.
-        byte[] big = Bytes(3 << 20, seed: 3);
+        byte[] big = FrameBuilder.Pattern(3 << 20, seed: 3);
         var b = TestCaptureBuilder.Pcap(snapLength: 16 << 20)
             .Record(FrameA, 1, 0)
             .Record(big, 2, 0)
@@ -207,7 +206,7 @@ public class CaptureReaderPcapTests
     public void CapturedLengthUpToLibpcapsLimitIsToleratedAboveASmallSnapLength()
     {
         // libpcap accepts records longer than the header's snaplen up to its own 262144 limit.
-        byte[] frame = Bytes(CaptureReader.MaxPcapCaptureLength, seed: 9);
+        byte[] frame = FrameBuilder.Pattern(CaptureReader.MaxPcapCaptureLength, seed: 9);
         var b = TestCaptureBuilder.Pcap(snapLength: 65535).Record(frame, 1, 0);
 
         var r = CaptureReading.ReadAll(b.ToArray());
@@ -326,31 +325,4 @@ public class CaptureReaderPcapTests
             File.Delete(path);
         }
     }
-
-    internal static byte[] Bytes(int length, int seed)
-    {
-        byte[] b = new byte[length];
-        for (int i = 0; i < b.Length; i++)
-        {
-            b[i] = (byte)(seed + (i * 7));
-        }
-
-        if (length >= 4)
-        {
-            BinaryPrimitives.WriteInt32BigEndian(b, length);
-        }
-
-        return b;
-    }
-}
-
-/// <summary>Compares copied packets field by field (their data arrays by content).</summary>
-internal sealed class PacketComparer : IEqualityComparer<ReadPacket>
-{
-    public static readonly PacketComparer Instance = new();
-
-    public bool Equals(ReadPacket? x, ReadPacket? y) =>
-        x is not null && y is not null && x.Data.AsSpan().SequenceEqual(y.Data) && x with { Data = y.Data } == y;
-
-    public int GetHashCode(ReadPacket obj) => obj.TimestampNs.GetHashCode();
 }

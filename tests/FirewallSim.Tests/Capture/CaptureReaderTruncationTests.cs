@@ -104,5 +104,5 @@ public class CaptureReaderTruncationTests
         }
     }
 
-    private static byte[] Frame(int length) => CaptureReaderPcapTests.Bytes(length, seed: length * 3);
+    private static byte[] Frame(int length) => FrameBuilder.Pattern(length, seed: length * 3);
 }

@@ -102,3 +102,14 @@ public sealed class ChunkedStream : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
+
+/// <summary>Compares copied packets field by field (their data arrays by content).</summary>
+public sealed class PacketComparer : IEqualityComparer<ReadPacket>
+{
+    public static readonly PacketComparer Instance = new();
+
+    public bool Equals(ReadPacket? x, ReadPacket? y) =>
+        x is not null && y is not null && x.Data.AsSpan().SequenceEqual(y.Data) && x with { Data = y.Data } == y;
+
+    public int GetHashCode(ReadPacket obj) => obj.TimestampNs.GetHashCode();
+}

@@ -356,6 +356,26 @@ public static class FrameBuilder
 
     // ---- helpers ------------------------------------------------------------------------------
 
+    /// <summary>
+    /// Deterministic filler: bytes <c>seed + 7·i</c>, with the length written big-endian into the first four
+    /// (when there are four), so that two patterns of different lengths or seeds never compare equal.
+    /// </summary>
+    public static byte[] Pattern(int length, int seed)
+    {
+        byte[] b = new byte[length];
+        for (int i = 0; i < b.Length; i++)
+        {
+            b[i] = (byte)(seed + (i * 7));
+        }
+
+        if (length >= 4)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(b, length);
+        }
+
+        return b;
+    }
+
     /// <summary>The first <paramref name="length"/> bytes of a packet, as an ICMP error quotes it.</summary>
     public static byte[] Quote(byte[] packet, int length) => packet.AsSpan(0, Math.Min(length, packet.Length)).ToArray();
 
