@@ -94,7 +94,7 @@ public class PacketDecoderIpTests
     [MemberData(nameof(Ipv4Fragments))]
     public void Ipv4FragmentsCarryPortsOnlyInTheFirst(string name, int offset, bool more, bool isFragment, ushort srcPort, ushort dstPort)
     {
-        byte[] payload = offset == 0 ? Udp(5000, 53, payloadLength: 1472) : new byte[1480];
+        byte[] payload = offset == 0 ? Udp(5000, 53, payloadLength: 1472) : Pattern(1480, seed: 0x5A); // data that would read as ports
         byte[] ip = Ipv4("10.9.8.7", "10.6.5.4", IpProtocol.Udp, payload, id: 0xBEEF, fragmentOffset: offset, moreFragments: more);
 
         var p = DecodeFrame(ip, LinkTypes.Raw);
@@ -114,7 +114,7 @@ public class PacketDecoderIpTests
     [Fact]
     public void LaterFragmentTooShortForATransportHeaderIsStillOk()
     {
-        byte[] ip = Ipv4("10.9.8.7", "10.6.5.4", IpProtocol.Tcp, new byte[8], fragmentOffset: 64);
+        byte[] ip = Ipv4("10.9.8.7", "10.6.5.4", IpProtocol.Tcp, Pattern(8, seed: 0x5A), fragmentOffset: 64);
 
         var p = DecodeFrame(ip, LinkTypes.Ipv4);
 
@@ -248,7 +248,7 @@ public class PacketDecoderIpTests
     [InlineData(65528, false)] // the largest offset a fragment header can hold
     public void Ipv6LaterFragmentsHaveNoPorts(int offset, bool more)
     {
-        byte[] ip = Ipv6("2001:db8::1", "2001:db8::2", IpProtocol.Udp, new byte[16],
+        byte[] ip = Ipv6("2001:db8::1", "2001:db8::2", IpProtocol.Udp, Pattern(16, seed: 0x5A),
             [Ipv6Extension.HopByHop(), Ipv6Extension.Fragment(offset, more, id: 77)]);
 
         var p = DecodeFrame(ip, LinkTypes.Ipv6);

@@ -167,7 +167,7 @@ public class PacketDecoderTransportTests
     [Fact]
     public void QuotedLaterFragmentHasNoPorts()
     {
-        byte[] inner = Ipv4("10.0.0.2", "10.0.0.3", IpProtocol.Udp, new byte[8], fragmentOffset: 1480);
+        byte[] inner = Ipv4("10.0.0.2", "10.0.0.3", IpProtocol.Udp, Pattern(8, seed: 0x5A), fragmentOffset: 1480);
 
         var p = DecodeFrame(Ipv4("10.0.0.1", "10.0.0.2", IpProtocol.Icmp, IcmpError(11, 1, Quote(inner, 28))), LinkTypes.Raw);
 
