@@ -110,7 +110,7 @@ public sealed class CaptureReader : IDisposable
     public bool BigEndian => BitConverter.IsLittleEndian ? _swapped : !_swapped;
 
     /// <summary>pcapng sections seen so far (1 for classic pcap).</summary>
-    public int Sections => Format == CaptureFormat.PcapNg ? _section + 1 : (_started ? 1 : 0);
+    public int Sections => Format == CaptureFormat.PcapNg ? _section + 1 : (Format == CaptureFormat.Unknown ? 0 : 1);
 
     /// <summary>Byte orders of the sections seen so far, in order.</summary>
     public IReadOnlyList<bool> SectionBigEndian => _sectionEndianness;
@@ -155,7 +155,7 @@ public sealed class CaptureReader : IDisposable
             }
         }
 
-        bool ok = Format == CaptureFormat.PcapNg ? TryReadPcapNg(out record) : TryReadPcap(out record);
+        bool ok = Format == CaptureFormat.PcapNg ? TryReadPcapNg(out record, headerOnly: false) : TryReadPcap(out record);
         if (!ok)
         {
             _done = true;
@@ -164,7 +164,10 @@ public sealed class CaptureReader : IDisposable
         return ok;
     }
 
-    /// <summary>Reads the header only, so that format and interfaces are known before the first packet.</summary>
+    /// <summary>
+    /// Reads the header only, so that format and interfaces are known before the first packet: for pcapng,
+    /// the blocks in front of the first packet block (section header, interfaces, others).
+    /// </summary>
     public bool ReadHeader()
     {
         if (!_started)
@@ -177,6 +180,12 @@ public sealed class CaptureReader : IDisposable
             }
         }
 
+        if (Format == CaptureFormat.PcapNg && !_done && Error is null)
+        {
+            TryReadPcapNg(out _, headerOnly: true);
+            _done = Error is not null;
+        }
+
         return Error is null;
     }
 
@@ -187,8 +196,11 @@ public sealed class CaptureReader : IDisposable
         int have = Fill(24);
         if (have < 4)
         {
-            return Fail(0, have == 0 ? CaptureErrorKind.NotACapture : CaptureErrorKind.NotACapture,
-                have == 0 ? "empty input: not a pcap or pcapng file" : "input too short to be a pcap or pcapng file");
+            // One to three bytes that begin a known magic are a cut capture, anything else is no capture.
+            return have == 0
+                ? Fail(0, CaptureErrorKind.NotACapture, "empty input: not a pcap or pcapng file")
+                : Fail(0, StartsLikeMagic(_buf.AsSpan(_start, have)) ? CaptureErrorKind.Truncated : CaptureErrorKind.NotACapture,
+                    string.Create(CultureInfo.InvariantCulture, $"input too short to be a pcap or pcapng file ({have} bytes)"));
         }
 
         uint magic = BinaryPrimitives.ReadUInt32LittleEndian(_buf.AsSpan(_start));
@@ -226,7 +238,7 @@ public sealed class CaptureReader : IDisposable
         Format = _nano ? CaptureFormat.PcapNanosecond : CaptureFormat.Pcap;
         if (have < 24)
         {
-            return Fail(have, CaptureErrorKind.Truncated, string.Create(CultureInfo.InvariantCulture, $"pcap file header truncated ({have} of 24 bytes)"));
+            return Fail(0, CaptureErrorKind.Truncated, string.Create(CultureInfo.InvariantCulture, $"pcap file header truncated ({have} of 24 bytes)"));
         }
 
         var h = _buf.AsSpan(_start, 24);
@@ -253,6 +265,27 @@ public sealed class CaptureReader : IDisposable
         _sectionEndianness.Add(BigEndian);
         _start += 24;
         return true;
+    }
+
+    /// <summary>The pcap magics in both byte orders, then the pcapng section header type.</summary>
+    private static ReadOnlySpan<byte> Magics =>
+    [
+        0xD4, 0xC3, 0xB2, 0xA1, 0xA1, 0xB2, 0xC3, 0xD4,
+        0x4D, 0x3C, 0xB2, 0xA1, 0xA1, 0xB2, 0x3C, 0x4D,
+        0x0A, 0x0D, 0x0D, 0x0A,
+    ];
+
+    private static bool StartsLikeMagic(ReadOnlySpan<byte> start)
+    {
+        for (int i = 0; i < Magics.Length; i += 4)
+        {
+            if (Magics.Slice(i, start.Length).SequenceEqual(start))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool TryReadPcap(out CaptureRecord record)
@@ -307,7 +340,8 @@ public sealed class CaptureReader : IDisposable
 
     // ---- pcapng -------------------------------------------------------------------------------
 
-    private bool TryReadPcapNg(out CaptureRecord record)
+    /// <summary>Reads blocks up to the next packet; with <paramref name="headerOnly"/>, stops in front of it instead.</summary>
+    private bool TryReadPcapNg(out CaptureRecord record, bool headerOnly)
     {
         record = default;
         while (true)
@@ -342,6 +376,11 @@ public sealed class CaptureReader : IDisposable
             }
 
             uint type = U32(_buf.AsSpan(_start));
+            if (headerOnly && type is BlockEnhancedPacket or BlockSimplePacket or BlockObsoletePacket)
+            {
+                return false;
+            }
+
             uint blockLen = U32(_buf.AsSpan(_start + 4));
             if (blockLen < 12 || (blockLen & 3) != 0 || blockLen > MaxRecordSize)
             {
@@ -653,6 +692,11 @@ public sealed class CaptureReader : IDisposable
         {
             return Fail(blockOffset + 20, CaptureErrorKind.Corrupt,
                 string.Create(CultureInfo.InvariantCulture, $"packet block claims {caplen} captured bytes but holds only {block.Length - 32}"));
+        }
+
+        if (caplen > origlen)
+        {
+            CaptureLongerThanWire++;
         }
 
         long ns = _scales[iface].ToNanoseconds(ts);

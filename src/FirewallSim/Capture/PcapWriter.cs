@@ -37,6 +37,11 @@ public sealed class PcapWriter : IDisposable
     /// <summary>Appends one record; <paramref name="wireLength"/> defaults to the frame's length.</summary>
     public void Write(ReadOnlySpan<byte> frame, long timestampNs, int wireLength = -1)
     {
+        if (wireLength < 0)
+        {
+            wireLength = frame.Length; // before the snaplen cut: the original length is the whole frame's
+        }
+
         if (frame.Length > _snapLength)
         {
             frame = frame.Slice(0, (int)_snapLength);
@@ -59,7 +64,7 @@ public sealed class PcapWriter : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(h, (uint)sec);
         BinaryPrimitives.WriteUInt32LittleEndian(h.Slice(4), (uint)(_nanosecond ? frac : frac / 1000));
         BinaryPrimitives.WriteUInt32LittleEndian(h.Slice(8), (uint)frame.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(h.Slice(12), (uint)(wireLength < 0 ? frame.Length : wireLength));
+        BinaryPrimitives.WriteUInt32LittleEndian(h.Slice(12), (uint)wireLength);
         if (need > _buf.Length)
         {
             _stream.Write(h);
