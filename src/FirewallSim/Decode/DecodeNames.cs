@@ -31,6 +31,7 @@ public static class DecodeNames
         MalformedReason.TcpHeaderLength => "tcp-header-length",
         MalformedReason.UdpLength => "udp-length",
         MalformedReason.BadLinkHeader => "bad-link-header",
+        MalformedReason.Ipv4MappedAddress => "ipv4-mapped-address",
         _ => reason.ToString().ToLowerInvariant(),
     };
 

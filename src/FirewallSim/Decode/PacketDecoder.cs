@@ -312,6 +312,13 @@ public static class PacketDecoder
         byte next = ip[6];
         p.Protocol = next;
 
+        // Addresses are stored IPv4-mapped internally; a mapped address inside a real IPv6 header would
+        // be indistinguishable from IPv4 and could match IPv4 rules, and is invalid on the wire anyway.
+        if (p.Src.IsV4 || p.Dst.IsV4)
+        {
+            return Malformed(DecodeLayer.IPv6, MalformedReason.Ipv4MappedAddress, ref p);
+        }
+
         int wireAvailable = ip.Length + uncaptured;
         int payloadLength = BinaryPrimitives.ReadUInt16BigEndian(ip.Slice(4));
         int ipLength;

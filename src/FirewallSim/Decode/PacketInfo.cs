@@ -48,6 +48,9 @@ public enum MalformedReason : byte
     TcpHeaderLength,
     UdpLength,
     BadLinkHeader,
+
+    /// <summary>An IPv6 header carrying an IPv4-mapped address (::ffff:0:0/96), which RFC 4291 forbids on the wire.</summary>
+    Ipv4MappedAddress,
 }
 
 public enum IpFamily : byte
