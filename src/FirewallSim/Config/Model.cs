@@ -490,13 +490,26 @@ public sealed record ConfigTimeline(IReadOnlyList<ConfigVersion> Versions)
 
 public enum DiagnosticSeverity : byte
 {
-    Warning,
-    Error,
+    /// <summary>Information about a normalisation the loader applied (canonicalised CIDR, CloudFormation default egress…).</summary>
+    Note = 0,
+
+    /// <summary>Something the simulation runs with, but the user should know (unknown group reference, ENI with no groups…).</summary>
+    Warning = 1,
+
+    /// <summary>Bad input: nothing is simulated.</summary>
+    Error = 2,
 }
 
 /// <summary>A problem found while loading or validating configuration, with its place.</summary>
 public sealed record ConfigDiagnostic(DiagnosticSeverity Severity, string Code, string Message, SourceLocation? Location)
 {
     public override string ToString() =>
-        $"{(Location is null ? "" : Location + ": ")}{(Severity == DiagnosticSeverity.Error ? "error" : "warning")} {Code}: {Message}";
+        $"{(Location is null ? "" : Location + ": ")}{SeverityName(Severity)} {Code}: {Message}";
+
+    public static string SeverityName(DiagnosticSeverity severity) => severity switch
+    {
+        DiagnosticSeverity.Error => "error",
+        DiagnosticSeverity.Warning => "warning",
+        _ => "note",
+    };
 }
