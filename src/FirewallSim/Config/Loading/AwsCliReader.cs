@@ -301,6 +301,7 @@ internal static partial class AwsCliReader
 
         var v4 = new List<IpAddr>();
         IpAddr? primary = null;
+        IpAddr? primaryPublic = null;
         if (n.Str("PrivateIpAddress", d) is { Length: > 0 } p && Normalize.TryAddress(p, Family.V4, "PrivateIpAddress", n.Location, d, out var pa))
         {
             primary = pa;
@@ -316,6 +317,11 @@ internal static partial class AwsCliReader
             if (a.Bool("Primary", d) == true)
             {
                 primary ??= addr;
+                if (a.Obj("Association", d)?.Str("PublicIp", d) is { Length: > 0 } ppub &&
+                    Normalize.TryAddress(ppub, Family.V4, "PublicIp", a.Location, d, out var ppubAddr))
+                {
+                    primaryPublic = ppubAddr;
+                }
             }
 
             if (!v4.Contains(addr))
@@ -362,7 +368,8 @@ internal static partial class AwsCliReader
             }
         }
 
-        IpAddr? publicIp = null;
+        // The interface's Association is that of its primary address; older outputs carry it only inside PrivateIpAddresses.
+        IpAddr? publicIp = primaryPublic;
         if (n.Obj("Association", d) is { } assoc && assoc.Str("PublicIp", d) is { Length: > 0 } pub && Normalize.TryAddress(pub, Family.V4, "PublicIp", assoc.Location, d, out var pubAddr))
         {
             publicIp = pubAddr;

@@ -181,7 +181,7 @@ internal static partial class TerraformReader
         }
     }
 
-    private static List<SecurityGroupPeer> Peers(Ctx c, MapNode rule, string self, string cidrs, string cidrs6, string lists, string groups, string selfKey)
+    private static List<SecurityGroupPeer> Peers(Ctx c, MapNode rule, string self, string cidrs, string cidrs6, string lists, string groups, string selfKey, string? extraGroupId = null)
     {
         var d = c.D;
         var peers = new List<SecurityGroupPeer>();
@@ -214,6 +214,11 @@ internal static partial class TerraformReader
         if (rule.Bool(selfKey, d) == true)
         {
             peers.Add(SecurityGroupPeer.ForGroup(self));
+        }
+
+        if (extraGroupId is not null)
+        {
+            peers.Add(GroupPeer(extraGroupId));
         }
 
         if (peers.Count == 0)
@@ -250,12 +255,7 @@ internal static partial class TerraformReader
             return;
         }
 
-        var peers = Peers(c, v, groupId, "cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "__none__", "self");
-        if (c.Ref(r, "source_security_group_id") is { } source)
-        {
-            peers.Add(GroupPeer(source));
-        }
-
+        var peers = Peers(c, v, groupId, "cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "__none__", "self", c.Ref(r, "source_security_group_id"));
         c.B.EnsureGroup(groupId, null, v.Location);
         foreach (var peer in peers)
         {
