@@ -22,9 +22,9 @@ internal static partial class YamlTreeReader
     {
         error = null;
         var documents = new List<ConfigNode>();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            var parser = new Parser(new StringReader(text));
             var anchors = new Dictionary<string, ConfigNode>(StringComparer.Ordinal);
             parser.Consume<StreamStart>();
             while (parser.TryConsume<DocumentStart>(out _))
@@ -47,6 +47,14 @@ internal static partial class YamlTreeReader
         {
             error = new ConfigDiagnostic(DiagnosticSeverity.Error, ConfigDiagnosticCodes.InvalidYaml,
                 "invalid YAML: " + TrimMessage(ex.Message), new SourceLocation(file, null, (int)ex.Start.Line, (int)ex.Start.Column));
+            return null;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet's scanner throws this on some malformed flow collections; report where parsing stopped.
+            var at = parser.Current?.End ?? Mark.Empty;
+            error = new ConfigDiagnostic(DiagnosticSeverity.Error, ConfigDiagnosticCodes.InvalidYaml,
+                "invalid YAML: the document is malformed after this point (an unclosed [ or {?)", new SourceLocation(file, null, (int)at.Line, (int)at.Column));
             return null;
         }
     }
