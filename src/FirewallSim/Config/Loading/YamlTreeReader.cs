@@ -94,6 +94,7 @@ internal static partial class YamlTreeReader
             case MappingStart:
             {
                 var map = new MapNode(file, path, line, col);
+                var merged = new List<KeyValuePair<string, ConfigNode>>();
                 while (!parser.TryConsume<MappingEnd>(out _))
                 {
                     var keyNode = ReadNode(parser, file, path, anchors);
@@ -101,12 +102,20 @@ internal static partial class YamlTreeReader
                     var value = ReadNode(parser, file, ConfigNode.ChildPath(path, key), anchors);
                     if (key == "<<" && value is MapNode merge)
                     {
-                        // YAML merge key: copy the merged mapping's entries.
-                        map.Entries.AddRange(merge.Entries);
+                        // YAML merge key: the merged mapping's entries, unless the mapping sets them itself.
+                        merged.AddRange(merge.Entries);
                         continue;
                     }
 
                     map.Entries.Add(new(key, value));
+                }
+
+                foreach (var kv in merged)
+                {
+                    if (!map.Entries.Exists(e => e.Key == kv.Key))
+                    {
+                        map.Entries.Add(kv);
+                    }
                 }
 
                 node = map;
