@@ -129,7 +129,12 @@ public static class ConfigLoader
         var documents = YamlTreeReader.Read(file, text, out var yamlError);
         if (documents is null)
         {
-            d.Add(yamlError!);
+            // A file that does not even parse as YAML and is not named like YAML is most likely not a configuration at all.
+            d.Add(yamlName ? yamlError! : yamlError! with
+            {
+                Code = ConfigDiagnosticCodes.UnknownFormat,
+                Message = "not a configuration FirewallSim knows: neither JSON nor YAML (" + yamlError!.Message + ")",
+            });
             return new List<ConfigNode>();
         }
 
