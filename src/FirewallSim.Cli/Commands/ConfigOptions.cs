@@ -21,7 +21,7 @@ public sealed class ConfigOptions
 {
     public ConfigOptions(bool required = true)
     {
-        Config = new Option<string[]>("--config", "-c")
+        Config = new Option<string[]>("--config")
         {
             Description = "AWS configuration: a file or a directory (all its files), repeatable. AWS CLI describe-* JSON, CloudFormation (YAML/JSON), " +
                           "terraform show -json, or a lab YAML file. PATH@TIME (epoch seconds or ISO 8601) makes PATH a new version of the whole " +

@@ -50,6 +50,7 @@ public static class ConfigDiagnosticCodes
     public const string SubnetAclConflict = "subnet-acl-conflict";
     public const string EniWithoutGroups = "eni-without-groups";
     public const string EniWithoutAddress = "eni-without-address";
+    public const string AddressOutsideSubnet = "address-outside-subnet";
     public const string StaleReference = "stale-reference";
     public const string AccountInferred = "account-inferred";
     public const string EmptyConfiguration = "empty-configuration";

@@ -87,10 +87,7 @@ public static class ConfigLoader
     {
         var span = bytes.AsSpan();
         int i = span.StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
-        while (i < span.Length && span[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
-        {
-            i++;
-        }
+        i = SkipSpaceAndComments(span, i);
 
         if (i == span.Length)
         {
@@ -144,6 +141,34 @@ public static class ConfigLoader
         }
 
         return documents;
+    }
+
+    /// <summary>Skips whitespace and JSON comments (// …, /* … */) so that a commented JSON file is still recognised as JSON.</summary>
+    private static int SkipSpaceAndComments(ReadOnlySpan<byte> span, int i)
+    {
+        while (i < span.Length)
+        {
+            if (span[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            {
+                i++;
+            }
+            else if (i + 1 < span.Length && span[i] == '/' && span[i + 1] == '/')
+            {
+                int nl = span[i..].IndexOf((byte)'\n');
+                i = nl < 0 ? span.Length : i + nl + 1;
+            }
+            else if (i + 1 < span.Length && span[i] == '/' && span[i + 1] == '*')
+            {
+                int end = span[(i + 2)..].IndexOf("*/"u8);
+                i = end < 0 ? span.Length : i + 2 + end + 2;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return i;
     }
 
     private static void Dispatch(ConfigNode root, string file, ConfigBuilder b)

@@ -74,6 +74,20 @@ public static class ConfigValidator
                     $"network interface {eni.Id} has no private IPv4 or IPv6 address: no packet can be attributed to it", eni.Source));
             }
 
+            if (eni.SubnetId is { } sid && config.Subnets.TryGetValue(sid, out var subnet))
+            {
+                foreach (var address in eni.Addresses)
+                {
+                    bool knownFamily = address.IsV4 ? subnet.CidrBlock is not null : subnet.Ipv6CidrBlocks.Count > 0;
+                    if (knownFamily && !subnet.Contains(address))
+                    {
+                        d.Add(new(DiagnosticSeverity.Warning, ConfigDiagnosticCodes.AddressOutsideSubnet,
+                            $"network interface {eni.Id} has address {address}, which is outside its subnet {sid} ({string.Join(", ", new[] { subnet.CidrBlock?.ToString() }.Concat(subnet.Ipv6CidrBlocks.Select(p => p.ToString())).Where(x => x is not null))})",
+                            eni.Source));
+                    }
+                }
+            }
+
             foreach (var address in eni.Addresses.Distinct())
             {
                 if (!owners.TryGetValue(address, out var other))
