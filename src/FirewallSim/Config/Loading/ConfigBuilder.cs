@@ -482,13 +482,11 @@ internal sealed class ConfigBuilder
                     named.Source);
             }
 
-            var g = EnsureGroup(target, named.OwnerId, named.Source);
+            EnsureGroup(target, named.OwnerId, named.Source);
             foreach (var r in named.Inbound.Concat(named.Outbound))
             {
                 AddRule(r with { GroupId = target });
             }
-
-            _ = g;
         }
 
         foreach (var g in _groups.Values)

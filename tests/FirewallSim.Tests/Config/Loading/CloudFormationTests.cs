@@ -249,4 +249,26 @@ public class CloudFormationTests
         var e = Assert.Single(Text("t.yaml", yaml).Errors);
         Assert.Equal((ConfigDiagnosticCodes.InvalidValue, 7), (e.Code, e.Location!.Line));
     }
+
+    [Fact]
+    public void IngressByGroupName_LandsOnTheGroupWithThatName()
+    {
+        const string yaml = """
+            Resources:
+              Web:
+                Type: AWS::EC2::SecurityGroup
+                Properties: {GroupName: web, GroupDescription: web}
+              ByName:
+                Type: AWS::EC2::SecurityGroupIngress
+                Properties: {GroupName: web, IpProtocol: tcp, FromPort: 80, ToPort: 80, CidrIp: 0.0.0.0/0}
+              Orphan:
+                Type: AWS::EC2::SecurityGroupIngress
+                Properties: {GroupName: elsewhere, IpProtocol: tcp, FromPort: 81, ToPort: 81, CidrIp: 0.0.0.0/0}
+            """;
+        var r = Text("t.yaml", yaml);
+        var c = Ok(r);
+        Assert.Equal(80, Assert.Single(c.SecurityGroups["Web"].Inbound).FromPort);
+        Assert.Equal(81, Assert.Single(c.SecurityGroups["elsewhere"].Inbound).FromPort);
+        Assert.Contains(r.Warnings, w => w.Code == ConfigDiagnosticCodes.UnknownGroup && w.Message.Contains("'elsewhere'", StringComparison.Ordinal));
+    }
 }
