@@ -157,11 +157,14 @@ public sealed class ConfigCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task BadConfigArgument_IsAnError()
+    public async Task BadConfigArgument_IsAnError_ReportedWithTheOtherFilesProblems()
     {
-        var (exit, _, err) = await Run("config", "show", "--config", Path.Combine(_dir, "nope") + "@soon");
+        string bad = Write("bad.json", "{ \"Foo\": 1 }");
+        var (exit, output, err) = await Run("config", "show", "--config", Path.Combine(_dir, "nope") + "@soon", "--config", bad);
         Assert.Equal(2, exit);
+        Assert.Equal(string.Empty, output);
         Assert.Contains("[invalid-time]", err, StringComparison.Ordinal);
+        Assert.Contains("[unknown-format]", err, StringComparison.Ordinal);
     }
 
     [SharedCorpusFact]

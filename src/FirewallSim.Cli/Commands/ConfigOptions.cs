@@ -51,14 +51,20 @@ public sealed class ConfigOptions
 
     public static ConfigLoadResult LoadResult(IEnumerable<string> configArguments, bool strict)
     {
+        // Bad arguments do not stop the files that exist from being checked too: every problem is reported at once.
         var args = ConfigArguments.Parse(configArguments);
-        if (args.HasErrors)
+        if (args.Sources.Count == 0 && args.HasErrors)
         {
             return new ConfigLoadResult(null, args.Diagnostics);
         }
 
         var result = ConfigLoader.Load(args.Sources, new ConfigLoadOptions { Strict = strict });
-        return args.Diagnostics.Count == 0 ? result : result with { Diagnostics = args.Diagnostics.Concat(result.Diagnostics).ToArray() };
+        if (args.Diagnostics.Count == 0)
+        {
+            return result;
+        }
+
+        return new ConfigLoadResult(args.HasErrors ? null : result.Timeline, args.Diagnostics.Concat(result.Diagnostics).ToArray());
     }
 
     /// <summary>
