@@ -9,6 +9,12 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create(CommandRunner runner)
     {
         yield return InspectCommand.Create(runner);
+        yield return ReplayCommand.Create(runner);
         yield return ConfigCommand.Create(runner);
+        yield return LintCommand.Create(runner, (args, strict, _) =>
+        {
+            var r = ConfigOptions.LoadResult(args, strict);
+            return new LintConfigInput(r.Timeline, r.Diagnostics);
+        });
     }
 }
