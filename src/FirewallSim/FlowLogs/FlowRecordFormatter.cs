@@ -109,7 +109,7 @@ public sealed class FlowRecordFormatter
         {
             if (i > 0)
             {
-                b.Append((byte)' ');
+                b.Append(' ');
             }
 
             switch (fields[i])
@@ -194,7 +194,7 @@ public sealed class FlowRecordFormatter
                     // Only "1" (another resource in the same VPC) can be derived without route tables.
                     if (ok && r.Direction == Direction.Egress && InVpc(eni, r.PktDst))
                     {
-                        b.Append((byte)'1');
+                        b.Append('1');
                     }
                     else
                     {
@@ -266,13 +266,14 @@ public sealed class Utf8LineBuilder
 
     public void Clear() => Length = 0;
 
-    public void Append(byte c)
+    /// <summary>One ASCII character. (No byte overload on purpose: a byte field must format as a number.)</summary>
+    public void Append(char c)
     {
         Reserve(1);
-        _buf[Length++] = c;
+        _buf[Length++] = (byte)c;
     }
 
-    public void Dash() => Append((byte)'-');
+    public void Dash() => Append('-');
 
     public void Append(ReadOnlySpan<byte> s)
     {
@@ -307,7 +308,7 @@ public sealed class Utf8LineBuilder
         Length += Encoding.UTF8.GetBytes(s, _buf.AsSpan(Length));
     }
 
-    public void NewLine() => Append((byte)'\n');
+    public void NewLine() => Append('\n');
 
     public void WriteTo(Stream s)
     {

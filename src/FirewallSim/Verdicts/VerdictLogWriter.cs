@@ -52,7 +52,7 @@ public sealed class VerdictLogWriter : IDisposable
             b.Append(p.Src);
             b.AppendString("\",\"dst\":\"");
             b.Append(p.Dst);
-            b.Append((byte)'"');
+            b.Append('"');
             if (p.Protocol is IpProtocol.Tcp or IpProtocol.Udp)
             {
                 b.AppendString(",\"sport\":");
@@ -72,7 +72,7 @@ public sealed class VerdictLogWriter : IDisposable
             b.AppendString(VerdictNames.Action(v.Action));
             b.AppendString("\",\"reason\":\"");
             b.AppendString(VerdictNames.Reason(v.Reason));
-            b.Append((byte)'"');
+            b.Append('"');
             if (v.RuleId >= 0)
             {
                 var rule = _timeline.Rules.Rule(v.RuleId);
@@ -84,7 +84,7 @@ public sealed class VerdictLogWriter : IDisposable
                 {
                     b.AppendString(",\"rule_id\":\"");
                     b.AppendString(sgr);
-                    b.Append((byte)'"');
+                    b.Append('"');
                 }
             }
 
@@ -95,14 +95,14 @@ public sealed class VerdictLogWriter : IDisposable
                 b.AppendString(e.AclId);
                 b.AppendString("\",\"nacl_rule\":\"");
                 b.AppendString(e.RuleNumberText);
-                b.Append((byte)'"');
+                b.Append('"');
             }
 
             b.AppendString(",\"tracking\":\"");
             b.AppendString(VerdictNames.Tracking(v.Tracking));
             b.AppendString("\",\"conntrack\":\"");
             b.AppendString(VerdictNames.State(v.State));
-            b.Append((byte)'"');
+            b.Append('"');
             if (v.FragmentCopy)
             {
                 b.AppendString(",\"fragment\":\"follows-first\"");
@@ -137,7 +137,7 @@ public sealed class VerdictLogWriter : IDisposable
         }
 
         b.Append(sec);
-        b.Append((byte)'.');
+        b.Append('.');
         Span<byte> digits = stackalloc byte[9];
         for (int i = 8; i >= 0; i--)
         {
