@@ -54,6 +54,9 @@ public sealed class ReplayRunner
 
     public Action<ReplayProgress>? Progress { get; init; }
 
+    /// <summary>Record the engine's phases for this frame only (explain --frame); the trace is left in the engine.</summary>
+    public long TraceFrame { get; init; }
+
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Checks that every input can be opened and starts like a capture, before anything is processed.</summary>
@@ -103,6 +106,11 @@ public sealed class ReplayRunner
                 else
                 {
                     PacketDecoder.Decode(record.Data, record.LinkType, record.WireLength, frame, record.TimestampNs, record.Interface, ref p);
+                    if (frame == TraceFrame)
+                    {
+                        _engine.Trace = new EngineTrace();
+                    }
+
                     _engine.Process(p, ref r);
                     sink.OnPacket(p, r, record.Data);
                     evaluated++;

@@ -145,6 +145,25 @@ internal sealed class ConnTable
 
     public ref ConnEntry this[int slot] => ref _slots[slot];
 
+    /// <summary>Finds an entry whether or not it has expired, without removing it (for explain's trace only).</summary>
+    public bool Peek(in ConnKey key, out ConnEntry entry)
+    {
+        int i = (int)(key.Hash() & (uint)_mask);
+        while (_slots[i].IsUsed)
+        {
+            if (_slots[i].Key.Equals(key))
+            {
+                entry = _slots[i];
+                return true;
+            }
+
+            i = (i + 1) & _mask;
+        }
+
+        entry = default;
+        return false;
+    }
+
     /// <summary>Inserts a new entry (the caller has checked there is none) and returns its slot.</summary>
     public int Insert(in ConnKey key, long now)
     {

@@ -396,6 +396,13 @@ public sealed class SimulationEngine
         }
 
         var ck = KeyFor(eni.Index, egress, kind, p);
+        if (Trace is not null && _conns.Peek(ck, out var before) && now > before.ExpiresAt)
+        {
+            Trace.Add(eni.Model.Id, dir, "conntrack", "entry expired",
+                string.Create(CultureInfo.InvariantCulture,
+                    $"the flow's {((before.Flags & ConnFlags.Untracked) != 0 ? "untracked marker" : "entry")} ({VerdictNames.State((TrackState)before.State)}) idled out {(now - before.ExpiresAt) / 1e9:0.###} s ago (D5)"));
+        }
+
         int slot = _conns.Find(ck, now);
         if (slot >= 0 && kind == TrackKind.Tcp && StateMachine.SynRestarts(_conns[slot], p.TcpFlags))
         {
