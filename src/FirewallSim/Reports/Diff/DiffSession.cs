@@ -23,6 +23,7 @@ public sealed class DiffSession
     private readonly RefusedConnections _refused = new();
     private PacketResult _a;
     private PacketResult _b;
+    private long _lastProcessedNs = long.MinValue;
 
     public DiffSession(ConfigTimeline a, ConfigTimeline b, EngineOptions? options = null)
         : this(CompiledTimeline.Compile(a, options ?? EngineOptions.Default), CompiledTimeline.Compile(b, options ?? EngineOptions.Default), options)
@@ -64,6 +65,7 @@ public sealed class DiffSession
     /// <summary>Evaluates one decoded packet on both sides (for tests and tools that build packets themselves).</summary>
     public void Process(in PacketInfo p)
     {
+        _lastProcessedNs = Math.Max(_lastProcessedNs, p.TimestampNs);
         EngineA.Process(p, ref _a);
         if (!PerPacket && _refused.IsRefused(p, out long frame))
         {
@@ -103,8 +105,17 @@ public sealed class DiffSession
     }
 
     /// <summary>The comparison as a report (flows sorted, decisions named).</summary>
-    public DiffReport Report(ReplayOutcome? outcome = null, DiffReportOptions? options = null) =>
-        DiffReport.Build(this, outcome, options ?? new DiffReportOptions());
+    public DiffReport Report(ReplayOutcome? outcome = null, DiffReportOptions? options = null)
+    {
+        if (outcome is null && _lastProcessedNs != long.MinValue)
+        {
+            // Packets came through Process: settle both engines (expired entries, peak counters) as a replay does.
+            EngineA.Finish(_lastProcessedNs);
+            EngineB.Finish(_lastProcessedNs);
+        }
+
+        return DiffReport.Build(this, outcome, options ?? new DiffReportOptions());
+    }
 
     private struct LockstepSink<TObserver> : IReplaySink
         where TObserver : struct, IVerdictPairObserver
