@@ -86,6 +86,12 @@ public sealed class EniUnion
     /// <summary>Side B's ENI index → union index.</summary>
     internal int[] MapB { get; }
 
+    /// <summary>The union index of side A's ENI <paramref name="indexA"/>.</summary>
+    public int UnionOfA(int indexA) => MapA[indexA];
+
+    /// <summary>The union index of side B's ENI <paramref name="indexB"/>.</summary>
+    public int UnionOfB(int indexB) => MapB[indexB];
+
     internal bool[] InA { get; }
 
     internal bool[] InB { get; }

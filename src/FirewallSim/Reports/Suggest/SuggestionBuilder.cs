@@ -375,7 +375,7 @@ internal sealed class SuggestionBuilder
         }
 
         string note = untrackedResponses > 0 ? $"; it also carried the responses of untracked flows ({P(untrackedResponses, "packet")}), which become tracked" : "";
-        return new RuleAssessment(r, RuleFate.Narrow, replacement.Select(x => x.Rule).ToList(), hits.Packets, hits.Flows, untrackedResponses,
+        return new RuleAssessment(r, RuleFate.Narrow, Sorted(replacement).Select(x => x.Rule).ToList(), hits.Packets, hits.Flows, untrackedResponses,
             $"only {P(packets, "packet")} from {P(peers, "peer")} used it{note}");
     }
 
@@ -407,7 +407,13 @@ internal sealed class SuggestionBuilder
             };
         }
 
-        return order.Select(s => byShape[s])
+        return Sorted(order.Select(s => byShape[s]));
+    }
+
+    /// <summary>Suggested rules in output order: direction, protocol (tcp, udp, icmp, icmpv6, others, all), ports, peer.</summary>
+    private static List<SuggestedRule> Sorted(IEnumerable<SuggestedRule> rules)
+    {
+        return rules
             .OrderBy(r => r.Rule.Egress)
             .ThenBy(r => SortProtocol(r.Rule.Protocol))
             .ThenBy(r => r.Rule.FromPort)
