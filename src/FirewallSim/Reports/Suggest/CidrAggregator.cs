@@ -14,60 +14,74 @@ public static class CidrAggregator
     /// Aggregates addresses of one family.
     /// <list type="number">
     /// <item>Host blocks; sibling blocks that together fill their parent are joined (no address is added).</item>
-    /// <item>While there are more than <paramref name="maxBlocks"/> blocks, the two neighbours with the longest
-    /// common prefix are replaced by that covering block (which also swallows any block inside it) — as long
-    /// as the cover is at least <paramref name="minLength"/> long and inside <paramref name="within"/>.</item>
+    /// <item>While there are more than <paramref name="maxBlocks"/> blocks, neighbours (in address order) are joined
+    /// deepest first — the pair with the longest common prefix, which adds the fewest addresses — into the block
+    /// of their common prefix, as long as that block is at least <paramref name="minLength"/> long and inside
+    /// <paramref name="within"/>.</item>
     /// </list>
     /// When no join is allowed, more than <paramref name="maxBlocks"/> blocks are returned: the limit on width wins.
+    /// O(n log n): the n − 1 boundaries between neighbouring addresses are sorted by common-prefix length once.
     /// </summary>
     public static IReadOnlyList<IpPrefix> Aggregate(IEnumerable<IpAddr> addresses, int maxBlocks, int minLength, IpPrefix? within = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBlocks, 1);
-        var list = addresses.Distinct().Order().Select(IpPrefix.Host).ToList();
-        if (list.Count == 0)
+        var a = addresses.Distinct().Order().ToArray();
+        if (a.Length == 0)
         {
-            return list;
+            return Array.Empty<IpPrefix>();
         }
 
-        bool v4 = list[0].IsV4;
-        if (list.Any(p => p.IsV4 != v4))
+        bool v4 = a[0].IsV4;
+        if (a.Any(x => x.IsV4 != v4))
         {
             throw new ArgumentException("addresses of both families; aggregate each family on its own", nameof(addresses));
         }
 
         int floor = Math.Max(minLength, within is { } w && w.IsV4 == v4 ? w.Length : 0);
-        list = Collapse(list);
-        while (list.Count > maxBlocks)
+
+        // Boundary i lies between a[i] and a[i + 1]; joining it puts both in one block.
+        var common = new int[Math.Max(0, a.Length - 1)];
+        for (int i = 0; i < common.Length; i++)
         {
-            int best = -1, bestLength = -1;
-            for (int i = 0; i + 1 < list.Count; i++)
-            {
-                int common = Math.Min(CommonLength(list[i].Network, list[i + 1].Network, v4), Math.Min(list[i].Length, list[i + 1].Length));
-                if (common > bestLength)
-                {
-                    bestLength = common;
-                    best = i;
-                }
-            }
-
-            if (best < 0 || bestLength < floor)
-            {
-                break;
-            }
-
-            var cover = new IpPrefix(list[best].Network, bestLength);
-            if (within is { } limit && !limit.Contains(cover))
-            {
-                break;
-            }
-
-            list.RemoveAll(cover.Contains);
-            list.Add(cover);
-            list.Sort(CompareBlocks);
-            list = Collapse(list);
+            common[i] = CommonLength(a[i], a[i + 1], v4);
         }
 
-        return list;
+        var joined = new bool[common.Length];
+        int blocks = a.Length;
+        if (blocks > maxBlocks)
+        {
+            var order = Enumerable.Range(0, common.Length).OrderByDescending(i => common[i]).ThenBy(i => i).ToArray();
+            foreach (int i in order)
+            {
+                if (blocks <= maxBlocks || common[i] < floor)
+                {
+                    break;
+                }
+
+                joined[i] = true;
+                blocks--;
+            }
+        }
+
+        // Each run of joined neighbours becomes the block of its common prefix (the shortest boundary inside it).
+        // A join needs a common prefix at least as long as the floor, so a block made of addresses inside
+        // `within` is inside it too.
+        var result = new List<IpPrefix>();
+        for (int start = 0; start < a.Length;)
+        {
+            int end = start, length = v4 ? 32 : 128;
+            while (end < common.Length && joined[end])
+            {
+                length = Math.Min(length, common[end]);
+                end++;
+            }
+
+            result.Add(new IpPrefix(a[start], length));
+            start = end + 1;
+        }
+
+        result.Sort(CompareBlocks);
+        return Collapse(result);
     }
 
     /// <summary>Length of the common leading bits of two addresses in the family's terms (0–32 or 0–128).</summary>

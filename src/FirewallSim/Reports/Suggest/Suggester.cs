@@ -149,6 +149,20 @@ public sealed class Suggester
                       "rare batch jobs) may still need them: capture a representative period before removing rules.");
         }
 
+        // Quota (spec 1.7): 60 inbound and 60 outbound rules per group, counted per address family.
+        foreach (var g in groups)
+        {
+            foreach (var (egress, v4) in new[] { (false, true), (false, false), (true, true), (true, false) })
+            {
+                int n = g.Suggested.Rules(egress).Count(r => r.Peer.Kind != PeerKind.Cidr || r.Peer.Cidr.IsV4 == v4);
+                if (n > 60)
+                {
+                    notes.Add($"{g.Current.Id} would have {N(n)} {(egress ? "outbound" : "inbound")} {(v4 ? "IPv4" : "IPv6")} rules, more than the default quota of 60: " +
+                              "allow wider blocks with a shorter --min-prefix-v4 or --min-prefix-v6, keep public rules open with --keep-open-peers, or use a managed prefix list.");
+                }
+            }
+        }
+
         if (stats.NaclRejectedAttempts > 0)
         {
             notes.Add($"{N(stats.NaclRejectedAttempts)} attempts were rejected by network ACLs; security groups cannot change that.");

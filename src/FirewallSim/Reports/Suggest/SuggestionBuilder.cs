@@ -304,13 +304,34 @@ internal sealed class SuggestionBuilder
 
             var blocks = CidrAggregator.Aggregate(rest.Select(p => p.Peer), _options.MaxCidrs, v4 ? _options.MinPrefixV4 : _options.MinPrefixV6,
                 within is { } w && w.IsV4 == v4 ? w : null);
+            var peersOfBlocks = blocks.Select(SecurityGroupPeer.ForCidr).ToArray();
             foreach (var p in rest)
             {
-                result[p] = SecurityGroupPeer.ForCidr(blocks.First(b => b.Contains(p.Peer)));
+                result[p] = peersOfBlocks[BlockOf(blocks, p.Peer)];
             }
         }
 
         return result;
+    }
+
+    /// <summary>The index of the block holding <paramref name="a"/> in disjoint blocks sorted by network.</summary>
+    private static int BlockOf(IReadOnlyList<IpPrefix> blocks, IpAddr a)
+    {
+        int lo = 0, hi = blocks.Count - 1;
+        while (lo < hi)
+        {
+            int mid = (lo + hi + 1) / 2;
+            if (blocks[mid].Network.CompareTo(a) <= 0)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return blocks[lo].Contains(a) ? lo : throw new InvalidOperationException($"{a} is in no aggregated block");
     }
 
     private IEnumerable<string> GroupsOf(IpAddr a)
@@ -368,13 +389,16 @@ internal sealed class SuggestionBuilder
         }
 
         var shape = RuleShape.Of(r);
+        string overflow = buckets.Any(b => b.Bucket.Overflowed)
+            ? $"; more than {P(_options.MaxPeersPerRule, "distinct peer")}, so its peer is kept"
+            : "";
         if (replacement.Count == 1 && RuleShape.Of(replacement[0].Rule) == shape)
         {
             return new RuleAssessment(r, RuleFate.Keep, new[] { r }, hits.Packets, hits.Flows, untrackedResponses,
-                $"needed as it is ({P(packets, "packet")} from {P(peers, "peer")})");
+                $"needed as it is ({P(packets, "packet")} from {(overflow.Length > 0 ? "at least " : "")}{P(peers, "peer")}{overflow})");
         }
 
-        string note = untrackedResponses > 0 ? $"; it also carried the responses of untracked flows ({P(untrackedResponses, "packet")}), which become tracked" : "";
+        string note = overflow + (untrackedResponses > 0 ? $"; it also carried the responses of untracked flows ({P(untrackedResponses, "packet")}), which become tracked" : "");
         return new RuleAssessment(r, RuleFate.Narrow, Sorted(replacement).Select(x => x.Rule).ToList(), hits.Packets, hits.Flows, untrackedResponses,
             $"only {P(packets, "packet")} from {P(peers, "peer")} used it{note}");
     }

@@ -148,6 +148,17 @@ public class SuggesterTests
     }
 
     [Fact]
+    public void TooManyPeersKeepTheRulesPeerAndNarrowOnlyThePorts()
+    {
+        using var script = new TrafficScript();
+        var s = Run(VarietyScenario.Config(), VarietyScenario.Capture(script), new SuggestOptions { MaxPeersPerRule = 5 });
+        var https = Assessment(Group(s, "sg-web"), false, 0);
+        Assert.Equal(RuleFate.Keep, https.Fate);
+        Assert.Contains("more than 5 distinct peers, so its peer is kept", https.Reason, StringComparison.Ordinal);
+        Assert.True(s.Verification!.Holds);
+    }
+
+    [Fact]
     public void AcceptedOnlyOpensNothingNew()
     {
         using var script = new TrafficScript();
