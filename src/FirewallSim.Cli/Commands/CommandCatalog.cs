@@ -11,6 +11,8 @@ internal static class CommandCatalog
         yield return InspectCommand.Create(runner);
         yield return ReplayCommand.Create(runner);
         yield return ExplainCommand.Create(runner);
+        yield return LiveCommand.Create(runner);
+        yield return InterfacesCommand.Create(runner);
         yield return ConfigCommand.Create(runner);
         yield return LintCommand.Create(runner, (args, strict, _) =>
         {
