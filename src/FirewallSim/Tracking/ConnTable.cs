@@ -8,7 +8,7 @@ namespace FirewallSim.Tracking;
 
 /// <summary>
 /// A connection key oriented by the ENI: "local" is the ENI's side, so both directions of a
-/// connection produce the same key. Ports hold the ICMP identifier and query kind for ICMP (D8),
+/// connection produce the same key. Ports hold the ICMP identifier and query kind (with the asking side in bit 15) for ICMP (D8),
 /// and are zero for other protocols, which are keyed by address pair (D9).
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]

@@ -566,8 +566,12 @@ public sealed class SimulationEngine
                 break;
             case TrackKind.IcmpRequest:
             case TrackKind.IcmpReply:
+                // D8: a reply answers a request of the other side only, so the key also says which side asked:
+                // a request's sender, a reply's receiver. Without it a reply travelling the same way as the
+                // peer's own request (or a request from the other side with the same id) would match its entry.
+                bool remoteAsked = kind == TrackKind.IcmpRequest ? !egress : egress;
                 k.LocalPort = p.IcmpId;
-                k.RemotePort = StateMachine.IcmpQueryKind(p);
+                k.RemotePort = (ushort)(StateMachine.IcmpQueryKind(p) | (remoteAsked ? 0x8000 : 0));
                 break;
         }
 
