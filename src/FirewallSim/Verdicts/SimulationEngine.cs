@@ -217,8 +217,9 @@ public sealed class SimulationEngine
         var eni = version.Enis[eniIndex]!;
         Evaluate(version, eni, dir, p, a, ref v);
         Counters.Count(v, p.IpLength);
-        if (v.Action == VerdictAction.Drop && v.Reason == VerdictReason.DroppedConntrackAllowance)
+        if (v.Reason == VerdictReason.DroppedConntrackAllowance)
         {
+            // D10: counted whether the option turns the drop into a REJECT record or not.
             Counters.ConntrackAllowanceExceeded++;
         }
 
