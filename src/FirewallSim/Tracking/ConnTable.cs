@@ -199,6 +199,22 @@ internal sealed class ConnTable
     /// <summary>Removes every expired entry (used before reporting final counts).</summary>
     public void SweepAll(long now) => Sweep(now, _slots.Length * 2);
 
+    /// <summary>Removes every expired entry and returns the earliest expiry among those left (long.MaxValue if none).</summary>
+    public long SweepExpired(long now)
+    {
+        SweepAll(now);
+        long earliest = long.MaxValue;
+        foreach (ref var e in _slots.AsSpan())
+        {
+            if (e.IsUsed && e.ExpiresAt < earliest)
+            {
+                earliest = e.ExpiresAt;
+            }
+        }
+
+        return earliest;
+    }
+
     private void RemoveAt(int i)
     {
         var slots = _slots;
