@@ -470,6 +470,56 @@ public class DecisionTests
         s2.Run().Frame(outside).Count(1).Ingress("eni-e").Accept(AllowedByRule).NoNacl();
     }
 
+    [Fact]
+    public void D14_BetweenTwoSubnets_FourEvaluations_SenderSgThenNaclOut_ReceiverNaclInThenSg_RecordOnEach()
+    {
+        var config = new TestVpc()
+            .Subnet("subnet-a", "10.0.1.0/24").Subnet("subnet-b", "10.0.2.0/24")
+            .Eni("eni-a", "subnet-a", new[] { "10.0.1.10" }, new[] { "sg-a" })
+            .Eni("eni-b", "subnet-b", new[] { "10.0.2.20" }, new[] { "sg-b" })
+            .Group("sg-a", "out tcp 5432 10.0.2.0/24", "out tcp 6000 10.0.2.0/24", "out tcp 7000 10.0.2.0/24")
+            .Group("sg-b", "in tcp 5432 sg-a", "in tcp 6000 sg-a")
+            .Acl("acl-a", new[] { "subnet-a" }, "in 100 allow all 0.0.0.0/0", "out 90 deny tcp 7000 0.0.0.0/0", "out 100 allow all 0.0.0.0/0")
+            .Acl("acl-b", new[] { "subnet-b" }, "in 80 deny tcp 6000 10.0.1.0/24", "in 100 allow all 10.0.0.0/16", "out 100 allow tcp 1024-65535 10.0.0.0/16")
+            .Build();
+        var s = new Scenario(config);
+        int ok = s.Tcp(1, "10.0.1.10:40000", "10.0.2.20:5432", Syn);
+        int okBack = s.Tcp(1.01, "10.0.2.20:5432", "10.0.1.10:40000", SynAck);
+        int deniedIn = s.Tcp(2, "10.0.1.10:40001", "10.0.2.20:6000", Syn);
+        int deniedOut = s.Tcp(3, "10.0.1.10:40002", "10.0.2.20:7000", Syn);
+        var r = s.Run();
+
+        var f = r.Frame(ok).Count(2);
+        f.Egress("eni-a").Accept(AllowedByRule).Rule("sg-a", "out", 0).Nacl(100, "acl-a").Tracked(TrackState.SynSent);
+        f.Ingress("eni-b").Accept(AllowedByRule).Rule("sg-b", "in", 0).Nacl(100, "acl-b").Tracked(TrackState.SynSent);
+        var g = r.Frame(okBack).Count(2);
+        g.Egress("eni-b").Accept(AllowedByTrackedConnection).Nacl(100, "acl-b").Tracked(TrackState.SynRecv);
+        g.Ingress("eni-a").Accept(AllowedByTrackedConnection).Nacl(100, "acl-a").Tracked(TrackState.SynRecv);
+
+        // The receiver's NACL denies before its SG (which would allow); the sender's entry was created all the same.
+        var h = r.Frame(deniedIn).Count(2);
+        h.Egress("eni-a").Accept(AllowedByRule).Rule("sg-a", "out", 1).Nacl(100, "acl-a").Tracked(TrackState.SynSent);
+        h.Ingress("eni-b").Reject(RejectedByNacl).Nacl(80, "acl-b").NoRule().NotTracked();
+
+        // The sender's NACL denies after its SG: the receiver never sees the packet.
+        var k = r.Frame(deniedOut).Count(2);
+        k.Egress("eni-a").Reject(RejectedByNacl).Rule("sg-a", "out", 2).Nacl(90, "acl-a").Tracked(TrackState.SynSent);
+        k.Ingress("eni-b").Drop(NotDelivered).NoNacl();
+
+        Lines.Equal(
+            new[]
+            {
+                "eni-a 10.0.1.10 10.0.2.20 10.0.1.10 10.0.2.20 40000 5432 6 1 2 i-eni-a egress ACCEPT OK",
+                "eni-a 10.0.1.10 10.0.2.20 10.0.1.10 10.0.2.20 40001 6000 6 1 2 i-eni-a egress ACCEPT OK",
+                "eni-a 10.0.1.10 10.0.2.20 10.0.1.10 10.0.2.20 40002 7000 6 1 2 i-eni-a egress REJECT OK",
+                "eni-a 10.0.2.20 10.0.1.10 10.0.2.20 10.0.1.10 5432 40000 6 1 18 i-eni-a ingress ACCEPT OK",
+                "eni-b 10.0.2.20 10.0.1.10 10.0.2.20 10.0.1.10 5432 40000 6 1 18 i-eni-b egress ACCEPT OK",
+                "eni-b 10.0.1.10 10.0.2.20 10.0.1.10 10.0.2.20 40000 5432 6 1 2 i-eni-b ingress ACCEPT OK",
+                "eni-b 10.0.1.10 10.0.2.20 10.0.1.10 10.0.2.20 40001 6000 6 1 2 i-eni-b ingress REJECT OK",
+            },
+            r.FlowLog(Fmt, includeNoData: false));
+    }
+
     // ---- D15, D16: references and zero-group ENIs ---------------------------------------------------
 
     [Theory]
@@ -510,6 +560,32 @@ public class DecisionTests
         }
 
         r.Frame(stale).Count(2).Ingress("eni-e").Reject(RejectedNoMatchingRule).NoRule();
+    }
+
+    [Fact]
+    public void D15_EgressReferenceDoesNotMatchAFrameSentToAMiddlebox()
+    {
+        var appMac = new MacAddr(0x0A00_0000_0220UL);
+        var fwMac = new MacAddr(0x0A00_0000_0330UL);
+        var config = TestVpc.Standard("out tcp 5432 sg-app")
+            .Subnet("subnet-2", "10.0.2.0/24").Subnet("subnet-3", "10.0.3.0/24")
+            .Eni("eni-app", "subnet-2", new[] { "10.0.2.20" }, new[] { "sg-app" }, mac: appMac.ToString())
+            .Eni("eni-fw", "subnet-3", new[] { "10.0.3.30" }, new[] { "sg-fw" }, mac: fwMac.ToString())
+            .Group("sg-app", "in tcp 5432 10.0.0.0/16")
+            .Group("sg-fw", "in all 0.0.0.0/0", "out all 0.0.0.0/0")
+            .Build();
+        var s = new Scenario(config);
+        int viaFw = s.Tcp(1, E + ":40000", "10.0.2.20:5432", Syn, dstMac: fwMac);
+        int direct = s.Tcp(2, E + ":40001", "10.0.2.20:5432", Syn, dstMac: appMac);
+        var r = s.Run();
+
+        var f = r.Frame(viaFw).Count(3);
+        f.Egress("eni-e").Reject(RejectedNoMatchingRule).NoRule();
+        f.Ingress("eni-app").Drop(NotDelivered);
+        f.Ingress("eni-fw").Drop(NotDelivered);
+        var g = r.Frame(direct).Count(2);
+        g.Egress("eni-e").Accept(AllowedByRule).Rule("sg-e", "out", 0).Tracked(TrackState.SynSent);
+        g.Ingress("eni-app").Accept(AllowedByRule).Rule("sg-app", "in", 0);
     }
 
     [Theory]
@@ -733,6 +809,31 @@ public class DecisionTests
         // The untracked marker survives the change (its next packet is judged by the new rules: no port 22).
         r.Frame(markerSurvives).Count(1).Ingress("eni-e").Reject(RejectedNoMatchingRule).Untracked(TrackState.SynSent);
         r.Frame(trackedSurvives).Count(2).Egress("eni-e").Accept(AllowedByTrackedConnection).Tracked(TrackState.SynRecv);
+    }
+
+    [Fact]
+    public void D19_GroupDetachedFromEni_TrackedConnectionsSurvive_UntrackedFlowsAreCut()
+    {
+        AwsConfig Build(params string[] groups) => new TestVpc()
+            .Subnet("subnet-1", "10.0.1.0/24")
+            .Eni("eni-e", "subnet-1", new[] { E }, groups)
+            .Group("sg-ssh", "in tcp 22 203.0.113.0/24")
+            .Group("sg-web", "in tcp 80 0.0.0.0/0", "out all 0.0.0.0/0")
+            .Group("sg-base")
+            .Build();
+        var s = new Scenario(Build("sg-ssh", "sg-web", "sg-base")).ChangeAt(100, Build("sg-base"), "groups detached");
+        s.Tcp(1, "203.0.113.1:50000", E + ":22", Syn);
+        s.Tcp(1.1, "198.51.100.7:50000", E + ":80", Syn);
+        int ssh = s.Tcp(101, E + ":22", "203.0.113.1:50000", SynAck);
+        int web = s.Tcp(102, E + ":80", "198.51.100.7:50000", SynAck);
+        int webIn = s.Tcp(103, "198.51.100.7:50000", E + ":80", Ack);
+        var r = s.Run();
+
+        r.Frame(1).Count(1).Ingress("eni-e").Tracked(TrackState.SynSent);
+        r.Frame(2).Count(1).Ingress("eni-e").Untracked(TrackState.SynSent);
+        r.Frame(ssh).Count(1).Egress("eni-e").Accept(AllowedByTrackedConnection).Rule("sg-ssh", "in", 0).Tracked(TrackState.SynRecv);
+        r.Frame(web).Count(1).Egress("eni-e").Reject(RejectedNoMatchingRule).Untracked(TrackState.SynSent);
+        r.Frame(webIn).Count(1).Ingress("eni-e").Reject(RejectedNoMatchingRule).Untracked(TrackState.SynSent);
     }
 
     [Fact]
