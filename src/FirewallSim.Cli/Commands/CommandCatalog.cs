@@ -9,5 +9,6 @@ internal static class CommandCatalog
     public static IEnumerable<Command> Create(CommandRunner runner)
     {
         yield return InspectCommand.Create(runner);
+        yield return GenCommand.Create(runner);
     }
 }
