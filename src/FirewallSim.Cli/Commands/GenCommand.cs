@@ -150,7 +150,7 @@ internal static class GenCommand
         private readonly TextWriter _err;
         private readonly long _total;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private long _lastDraw = long.MinValue;
+        private long _lastDraw = -1_000;
         private bool _drawn;
 
         public ProgressLine(TextWriter err, long total)
