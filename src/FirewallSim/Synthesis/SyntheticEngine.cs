@@ -51,7 +51,7 @@ internal sealed class SyntheticEngine
     private const double GapReplyVpc = 0.05;
     private const double GapBurst = 0.05;
     private const double GapThink = 2.0;
-    private const double GapNewFlow = 1.0;
+    private const double GapNewFlow = 0.2;
 
     // Mean data packets of a TCP flow, relative between kinds.
     private static readonly double[] TcpSizeFactor = [1.5, 1.5, 1.0, 0.7, 0.6];
@@ -62,6 +62,12 @@ internal sealed class SyntheticEngine
     private const double MeanTeardown = (0.5 * 3) + (0.35 * 4) + (0.15 * 1);
     private const double MeanScanPackets = (0.6 * 1) + (0.4 * 2);
 
+    private static readonly SyntheticFlowKind[] FillerKinds =
+    [
+        SyntheticFlowKind.DnsVpcResolver, SyntheticFlowKind.DnsPublic, SyntheticFlowKind.EchoInbound,
+        SyntheticFlowKind.EchoOutbound, SyntheticFlowKind.Traceroute, SyntheticFlowKind.Scan,
+    ];
+
     private static readonly byte[][] DnsNames = new[]
     {
         "www.example.com", "api.example.com", "s3.us-east-1.amazonaws.com", "sqs.us-east-1.amazonaws.com",
@@ -69,14 +75,12 @@ internal sealed class SyntheticEngine
         "time.aws.com", "ocsp.example.net", "cdn.example.org", "logs.us-east-1.amazonaws.com",
     }.Select(EncodeDnsName).ToArray();
 
-    private readonly SyntheticCaptureOptions _options;
     private readonly long _packets;
+    private readonly double[] _fractions;
     private readonly double[] _cumulativeMix;
     private readonly double _ipv6Share;
     private readonly double[] _meanDataPackets = new double[5];
-    private readonly long _startNs;
     private readonly double _gapNs;
-    private readonly long _rampNs;
 
     private readonly byte[] _pool = new byte[PoolSize + FrameCapacity];
     private readonly byte[] _frame = new byte[FrameCapacity];
@@ -115,13 +119,12 @@ internal sealed class SyntheticEngine
 
     public SyntheticEngine(SyntheticCaptureOptions options)
     {
-        _options = options;
         _packets = options.Packets;
         _ipv6Share = options.Ipv6Share;
         _rng = new Xoshiro256(options.Seed);
         _clients = new ClientAddressSpace(options.Seed);
 
-        var fractions = options.Mix.Fractions();
+        var fractions = _fractions = options.Mix.Fractions();
         _cumulativeMix = new double[fractions.Length];
         double acc = 0;
         for (int i = 0; i < fractions.Length; i++)
@@ -167,21 +170,22 @@ internal sealed class SyntheticEngine
 
         // Closed system: each slot sends one packet per mean gap, so C slots send C / gap packets a
         // second, and a slot is busy for N / C gaps. Slots start at random within one flow's life
-        // (M = N / F gaps); when each slot runs many flows, the speed-up at the end (see Gap) wins
-        // back about half of that, when each runs one flow none. Measured: within ~10% of D.
+        // (M = N / F gaps), which adds between M / 2 gaps (many flows per slot: the speed-up at the
+        // end, see Gap, wins back the rest) and M gaps (one flow per slot). Measured: the capture
+        // lasts D within about 10–25%.
         int slots = (int)Math.Min(options.Concurrent, options.Flows);
         double durationNs = options.EffectiveDurationSeconds * 1e9;
         double rampGaps = meanFlowPackets * 0.5 * (1.0 + ((double)slots / options.Flows));
         _gapNs = durationNs / (((double)options.Packets / slots) + rampGaps);
-        _rampNs = Math.Max(1, (long)(meanFlowPackets * _gapNs));
-        _startNs = (options.Start.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
+        long rampNs = Math.Max(1, (long)(meanFlowPackets * _gapNs));
+        long startNs = (options.Start.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) * 100;
 
         _slots = new FlowSlot[slots];
         _slotStarted = new bool[slots];
         _queue = new EventQueue(slots);
         for (int s = 0; s < slots; s++)
         {
-            _queue.AddUnordered(s == 0 ? _startNs : _startNs + (long)(_rng.NextUInt64() % (ulong)_rampNs), s);
+            _queue.AddUnordered(s == 0 ? startNs : startNs + (long)(_rng.NextUInt64() % (ulong)rampNs), s);
         }
 
         _queue.Heapify();
@@ -332,18 +336,26 @@ internal sealed class SyntheticEngine
 
         int packets = kind switch
         {
-            <= SyntheticFlowKind.AppToDb => PlanTcp(ref f, kind, avail),
+            <= SyntheticFlowKind.AppToDb => PlanTcp(ref f, ref kind, avail),
             SyntheticFlowKind.EchoInbound or SyntheticFlowKind.EchoOutbound => (int)Math.Min(2 * _rng.Between(1, 4), avail & ~1L),
             SyntheticFlowKind.Scan => 0, // decided with the port
             _ => 2,
         };
         if (kind != SyntheticFlowKind.Scan && (packets == 0 || packets > avail))
         {
-            // The very end of the capture: fill the last packets with a flow small enough.
-            kind = avail >= 2 ? SyntheticFlowKind.DnsVpcResolver : SyntheticFlowKind.Scan;
-            packets = 2;
-            v6 &= kind != SyntheticFlowKind.Scan;
-            f.Flags = FlowFlags.Active | (v6 ? FlowFlags.V6 : 0);
+            // The very end of the capture: fill the last packets with a whole flow small enough, or
+            // when the mix has none, with the first packet of the one drawn (a SYN, a query…).
+            if (Filler(avail) is { } filler)
+            {
+                kind = filler;
+                packets = 2;
+                v6 &= kind != SyntheticFlowKind.Scan;
+                f.Flags = FlowFlags.Active | (v6 ? FlowFlags.V6 : 0); // drops what a TCP plan set
+            }
+            else
+            {
+                packets = (int)avail;
+            }
         }
 
         f.Kind = kind;
@@ -430,8 +442,12 @@ internal sealed class SyntheticEngine
         return (SyntheticFlowKind)k;
     }
 
-    /// <summary>Packets of a TCP flow: handshake, data phase, teardown; 0 when it cannot fit in <paramref name="avail"/>.</summary>
-    private int PlanTcp(ref FlowSlot f, SyntheticFlowKind kind, long avail)
+    /// <summary>
+    /// Packets of a TCP flow: handshake, data phase, teardown; shortened to fit in
+    /// <paramref name="avail"/> (a path-MTU flow too short for its error becomes a plain HTTPS one),
+    /// or 0 when even the shortest connection does not fit.
+    /// </summary>
+    private int PlanTcp(ref FlowSlot f, ref SyntheticFlowKind kind, long avail)
     {
         int r = (int)_rng.Below(100);
         f.Teardown = (byte)(r < 50 ? 3 : r < 85 ? 4 : 1);
@@ -444,28 +460,50 @@ internal sealed class SyntheticEngine
         double mean = _meanDataPackets[(int)kind];
         long data = minData + (long)((_rng.NextExponential() * (mean - minData)) + 0.5);
         data = Math.Min(data, 1_000_000);
-        if (3 + data + f.Teardown > avail)
-        {
-            f.Teardown = 1;
-            data = avail - 4;
-            if (data < minData)
-            {
-                return 0;
-            }
-        }
-
-        f.DataLeft = (int)data;
         f.Phase = FlowPhase.Syn;
         f.ClientSeq = _rng.NextUInt32();
         f.ServerSeq = _rng.NextUInt32();
         f.Mss = f.IsV6 ? MssIpv6 : MssIpv4;
         f.AckEvery = _rng.Chance(0.5) ? (byte)1 : (byte)2; // quick ACKs, or delayed ACKs every second segment
+        if (3 + data + f.Teardown > avail)
+        {
+            f.Teardown = 1;
+            data = avail - 4;
+            if (data < MinDataPackets)
+            {
+                return 0;
+            }
+
+            if (data < minData)
+            {
+                kind = SyntheticFlowKind.InternetHttps;
+            }
+        }
+
         if (kind == SyntheticFlowKind.InternetHttpsPathMtu)
         {
             f.Flags |= FlowFlags.PathMtuPending;
         }
 
+        f.DataLeft = (int)data;
         return 3 + (int)data + f.Teardown;
+    }
+
+    /// <summary>
+    /// The kind for the last few packets of the capture when the drawn flow does not fit: the first
+    /// kind of the mix whose whole flow fits (a DNS or echo exchange, or a lone scan probe).
+    /// </summary>
+    private SyntheticFlowKind? Filler(long avail)
+    {
+        foreach (var kind in FillerKinds)
+        {
+            if (_fractions[(int)kind] > 0 && (avail >= 2 || kind == SyntheticFlowKind.Scan))
+            {
+                return kind;
+            }
+        }
+
+        return null;
     }
 
     private void FromInternetClient(ref FlowSlot f, bool v6)

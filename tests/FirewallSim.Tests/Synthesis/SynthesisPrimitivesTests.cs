@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 using FirewallSim.Net;
 using FirewallSim.Synthesis;
@@ -22,6 +23,13 @@ public class SynthesisPrimitivesTests
     {
         double expected = Math.Log(x);
         Assert.True(Math.Abs(DeterministicMath.Ln(x) - expected) <= 1e-14 * Math.Max(1, Math.Abs(expected)), $"ln {x}");
+    }
+
+    /// <summary>Millions of open flows (a conntrack stress test) must fit: about 100 bytes each.</summary>
+    [Fact]
+    public void FlowStateIsCompact()
+    {
+        Assert.True(Unsafe.SizeOf<FlowSlot>() <= 96, $"FlowSlot is {Unsafe.SizeOf<FlowSlot>()} bytes");
     }
 
     [Fact]

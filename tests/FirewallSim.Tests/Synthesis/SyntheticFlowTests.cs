@@ -49,6 +49,34 @@ public class SyntheticFlowTests
         Assert.InRange((double)s.FlowsOf(SyntheticFlowKind.WebToApp) / s.Flows, 0.45, 0.55);
     }
 
+    /// <summary>With no small kind in the mix to fill the last packets, the last flow is cut instead; still only the mix's kinds appear.</summary>
+    [Theory]
+    [InlineData(1_003L)]
+    [InlineData(1_004L)]
+    [InlineData(2L)]
+    public void ATcpOnlyMixStillGivesTheExactCount(long packets)
+    {
+        var options = new SyntheticCaptureOptions
+        {
+            Packets = packets,
+            Flows = Math.Max(1, packets / 25),
+            Concurrent = 7,
+            Seed = 4,
+            Mix = new SyntheticFlowMix
+            {
+                InternetHttps = 0, InternetHttpsPathMtu = 0, InternetHttp = 0, WebToApp = 0, AppToDb = 1, DnsVpcResolver = 0,
+                DnsPublic = 0, EchoInbound = 0, EchoOutbound = 0, Traceroute = 0, Scan = 0,
+            },
+        };
+        using var memory = new MemoryStream();
+        var s = SyntheticCaptureGenerator.Write(options, memory);
+        Assert.Equal(packets, s.Packets);
+        Assert.Equal(s.Flows, s.FlowsOf(SyntheticFlowKind.AppToDb));
+        var wire = RawPacket.ReadAll(memory.ToArray());
+        Assert.Equal(packets, wire.Count);
+        Assert.All(wire, p => Assert.True(p.IsTcp && (p.SrcPort == 5432 || p.DstPort == 5432)));
+    }
+
     /// <summary>Counting flow starts on the wire gives exactly the generator's own count per kind.</summary>
     [Fact]
     public void FlowsSeenOnTheWireMatchTheSummary()
