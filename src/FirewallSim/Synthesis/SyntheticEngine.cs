@@ -215,7 +215,7 @@ internal sealed class SyntheticEngine
                 }
             }
 
-            int length = EmitNext(ref f, now, out double nextGap);
+            int length = EmitNext(ref f, out double nextGap);
             writer.Write(_frame.AsSpan(0, length), now);
             _written++;
             _frameBytes += length;
@@ -636,7 +636,7 @@ internal sealed class SyntheticEngine
     // ---- packets --------------------------------------------------------------------------------
 
     /// <summary>Builds the flow's next packet in <see cref="_frame"/>; returns its length and the weight of the gap after it.</summary>
-    private int EmitNext(ref FlowSlot f, long now, out double nextGap)
+    private int EmitNext(ref FlowSlot f, out double nextGap)
     {
         Span<byte> frame = _frame;
         switch (f.Phase)
