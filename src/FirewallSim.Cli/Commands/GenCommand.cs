@@ -54,6 +54,11 @@ internal static class GenCommand
         Description = "Approximate seconds from the first packet to the last; default one second per 100,000 packets.",
     };
 
+    private static readonly Option<string?> ConfigOut = new("--config-out")
+    {
+        Description = "Also write the matching AWS configuration (a lab YAML for the synthetic address plan) into this directory, for fwsim replay --config DIR.",
+    };
+
     public static Command Create(CommandRunner runner)
     {
         var command = new Command("gen", "Generate a deterministic synthetic capture of the documented three-tier VPC (web, app, db): TCP, DNS, ICMP, traceroute and scans, IPv4 and IPv6.")
@@ -66,6 +71,7 @@ internal static class GenCommand
             Ipv6Share,
             Start,
             Duration,
+            ConfigOut,
         };
         runner.Bind(command, (ctx, parse) => Task.FromResult(Run(ctx, parse)));
         return command;
@@ -109,6 +115,18 @@ internal static class GenCommand
         }
 
         WriteSummary(ctx.Out, path, summary, clock.Elapsed);
+        if (parse.GetValue(ConfigOut) is { } dir)
+        {
+            using var file = FirewallSim.IO.AtomicFile.Create(Path.Combine(dir, "lab.yaml"));
+            using (var w = new StreamWriter(file.Stream, new System.Text.UTF8Encoding(false), leaveOpen: true))
+            {
+                w.Write(SyntheticLabConfig.Yaml());
+            }
+
+            file.Commit();
+            ctx.Out.WriteLine($"configuration:    {Path.Combine(dir, "lab.yaml")}");
+        }
+
         return ExitCodes.Ok;
     }
 
