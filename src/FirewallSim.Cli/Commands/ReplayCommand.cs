@@ -11,6 +11,7 @@ using FirewallSim.Replay;
 using FirewallSim.Reports;
 using FirewallSim.Rules;
 using FirewallSim.Verdicts;
+using Microsoft.Extensions.Logging;
 
 namespace FirewallSim.Cli.Commands;
 
@@ -391,6 +392,15 @@ internal static class ReplayCommand
             }
 
             aggregator.Finish();
+            var log = ctx.CreateLogger("replay");
+            if (log.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            {
+                log.LogDebug(
+                    "Replay used {AllocatedMB:0.0} MB of managed allocations, GC gen0/1/2 {Gen0}/{Gen1}/{Gen2}, conntrack table {ConntrackMB:0.0} MB for {Entries} entries, {Late} late packets",
+                    GC.GetTotalAllocatedBytes() / 1e6, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+                    engine.ConntrackMemoryBytes / 1e6, engine.TableEntries, aggregator.LatePackets);
+            }
+
             verdicts?.Complete();
             rejected?.Complete();
             var summary = ReplaySummary.Build(engine, outcome, aggregator, format, flowLogOptions.IntervalSeconds, usage, options);
