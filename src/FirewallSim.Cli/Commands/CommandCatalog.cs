@@ -11,6 +11,7 @@ internal static class CommandCatalog
         yield return InspectCommand.Create(runner);
         yield return ReplayCommand.Create(runner);
         yield return ExplainCommand.Create(runner);
+        yield return ReportCommand.Create(runner);
         yield return ConfigCommand.Create(runner);
         yield return LintCommand.Create(runner, (args, strict, _) =>
         {
