@@ -177,6 +177,24 @@ public sealed class ReportCommandTests : IClassFixture<ThreeTierReplayFixture>, 
     }
 
     [Fact]
+    public async Task ATruncatedGzipFileIsAPartialReadExitThree()
+    {
+        string full = Path.Combine(_dir, "full.log.gz");
+        using (var gz = new GZipStream(File.Create(full), CompressionLevel.Fastest))
+        {
+            gz.Write(File.ReadAllBytes(_sample.FlowLogs));
+        }
+
+        byte[] bytes = File.ReadAllBytes(full);
+        string cut = Path.Combine(_dir, "cut.log.gz");
+        File.WriteAllBytes(cut, bytes[..(bytes.Length / 2)]);
+        var r = await Fwsim.RunAsync("report", cut, "--format", "json");
+        Assert.Equal(ExitCodes.PartialRead, r.ExitCode);
+        Assert.Contains(cut + ": the gzip data ends early", r.Err, StringComparison.Ordinal);
+        Assert.NotNull(JsonNode.Parse(r.Out)!["inputs"]![0]!["error"]);
+    }
+
+    [Fact]
     public async Task OutWritesTheFileAtomicallyAndSaysSo()
     {
         string out1 = Path.Combine(_dir, "sub", "report.md");

@@ -221,7 +221,7 @@ public sealed class FlowLogReader
         long records = 0, skipped = 0, lineNo = 0;
         string? fileError = null;
         var record = default(FlowLogRecord);
-        using var stream = Open(file, gzip);
+        using var stream = new CountingStream(Open(file, gzip));
         using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         try
         {
@@ -272,6 +272,16 @@ public sealed class FlowLogReader
         catch (InvalidDataException ex)
         {
             fileError = $"{file}: the gzip data is corrupt after line {lineNo} ({ex.Message}); the {records} records before it were read";
+        }
+
+        if (fileError is null && gzip && GzipSizeMismatch(file, stream.BytesRead))
+        {
+            // The deflate reader stops quietly at a cut; the gzip trailer's length tells (single-member files, as AWS writes them).
+            fileError = $"{file}: the gzip data ends early (truncated file?) after line {lineNo}; the {records} records before it were read";
+        }
+
+        if (fileError is not null)
+        {
             result.Errors.Add(fileError);
         }
 
@@ -346,6 +356,70 @@ public sealed class FlowLogReader
         {
             error = "invalid JSON: " + ex.Message;
             return false;
+        }
+    }
+
+    /// <summary>The gzip trailer's ISIZE (uncompressed length mod 2^32) disagrees with what was decompressed.</summary>
+    private static bool GzipSizeMismatch(string file, long decompressed)
+    {
+        using var s = File.OpenRead(file);
+        if (s.Length < 18)
+        {
+            return true;
+        }
+
+        s.Seek(-4, SeekOrigin.End);
+        Span<byte> isize = stackalloc byte[4];
+        s.ReadExactly(isize);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(isize) != (uint)decompressed;
+    }
+
+    /// <summary>Counts the bytes read through it.</summary>
+    private sealed class CountingStream : Stream
+    {
+        private readonly Stream _inner;
+
+        public CountingStream(Stream inner) => _inner = inner;
+
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = _inner.Read(buffer);
+            BytesRead += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _inner.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
     }
 
