@@ -33,11 +33,7 @@ internal static class ReportCommand
         Description = "Do not look for a replay.json beside the inputs.",
     };
 
-    private static readonly Option<string> Format = new("--format")
-    {
-        Description = "Output format: text (terminal tables), markdown, json (stable schema, report_version 1) or html (one self-contained file with charts).",
-        DefaultValueFactory = _ => "text",
-    };
+    private static readonly Option<string> Format = FormatOption();
 
     private static readonly Option<string?> Out = new("--out", "-o")
     {
@@ -73,9 +69,19 @@ internal static class ReportCommand
         DefaultValueFactory = _ => 16,
     };
 
+    private static Option<string> FormatOption()
+    {
+        var o = new Option<string>("--format")
+        {
+            Description = "Output format: text (terminal tables), markdown, json (stable schema, report_version 1) or html (one self-contained file with charts).",
+            DefaultValueFactory = _ => "text",
+        };
+        o.AcceptOnlyFromAmong("text", "markdown", "json", "html");
+        return o;
+    }
+
     public static Command Create(CommandRunner runner)
     {
-        Format.AcceptOnlyFromAmong("text", "markdown", "json", "html");
         var command = new Command("report",
             "Reports from VPC flow logs: per-ENI summary, top talkers, rejected traffic, SSH/RDP/database/admin-port attempts, " +
             "traffic over time; with the replay's replay.json also rule and NACL hits, never-hit and over-broad rules, reasons and conntrack use.")

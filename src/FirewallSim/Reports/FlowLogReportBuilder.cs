@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using FirewallSim.Config.Lint;
 using FirewallSim.FlowLogs.Reading;
 using FirewallSim.Net;
@@ -455,10 +456,10 @@ public sealed class FlowLogReportBuilder : IFlowLogRecordSink
 
         FamilyTalkers Family(bool v4)
         {
-            var sources = new TalkerAcc();
-            var destinations = new TalkerAcc();
-            var pairs = new TalkerAcc();
-            var ports = new TalkerAcc();
+            var sources = new TalkerAcc<IpAddr>(a => a.ToString());
+            var destinations = new TalkerAcc<IpAddr>(a => a.ToString());
+            var pairs = new TalkerAcc<(IpAddr, IpAddr)>(x => $"{x.Item1} -> {x.Item2}");
+            var ports = new TalkerAcc<(int, int)>(PortText);
             foreach (var ((src, dst, sp, dp, proto), (p, b)) in tuples)
             {
                 if (src.IsV4 != v4)
@@ -466,9 +467,9 @@ public sealed class FlowLogReportBuilder : IFlowLogRecordSink
                     continue;
                 }
 
-                sources.Add(src.ToString(), p, b);
-                destinations.Add(dst.ToString(), p, b);
-                pairs.Add($"{src} -> {dst}", p, b);
+                sources.Add(src, p, b);
+                destinations.Add(dst, p, b);
+                pairs.Add((src, dst), p, b);
                 ports.Add(ServicePort(proto, sp, dp), p, b);
             }
 
@@ -478,57 +479,52 @@ public sealed class FlowLogReportBuilder : IFlowLogRecordSink
         return new TopTalkersReport(Family(v4: true), Family(v4: false));
     }
 
-    /// <summary>The service side of a flow: the lower of its two ports (servers listen low, clients use ephemeral ports).</summary>
-    internal static string ServicePort(int protocol, int srcPort, int dstPort)
-    {
-        string name = protocol < 0 ? "-" : IpProtocol.Name(protocol);
-        if (protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp && srcPort >= 0 && dstPort >= 0)
-        {
-            return string.Create(CultureInfo.InvariantCulture, $"{name}/{Math.Min(srcPort, dstPort)}");
-        }
+    /// <summary>The service side of a flow: the lower of its two ports (servers listen low, clients use ephemeral ports); -1 without ports.</summary>
+    private static (int Protocol, int Port) ServicePort(int protocol, int srcPort, int dstPort) =>
+        HasPorts(protocol) && srcPort >= 0 && dstPort >= 0 ? (protocol, Math.Min(srcPort, dstPort)) : (protocol, -1);
 
-        return name;
+    private static bool HasPorts(int protocol) => protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp;
+
+    /// <summary>"tcp/443"; the protocol name alone when there is no port.</summary>
+    private static string PortText((int Protocol, int Port) p)
+    {
+        string name = p.Protocol < 0 ? "-" : IpProtocol.Name(p.Protocol);
+        return p.Port >= 0 ? string.Create(CultureInfo.InvariantCulture, $"{name}/{p.Port}") : name;
     }
 
-    internal static string DestinationPort(int protocol, int dstPort)
+    /// <summary>
+    /// Sums per key, then ranks by bytes and by packets (ties by the other measure, then the key's own
+    /// order: addresses numerically). Keys are formatted only for the entries shown.
+    /// </summary>
+    private sealed class TalkerAcc<TKey>
+        where TKey : notnull
     {
-        string name = protocol < 0 ? "-" : IpProtocol.Name(protocol);
-        return protocol is IpProtocol.Tcp or IpProtocol.Udp or IpProtocol.Sctp && dstPort >= 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{name}/{dstPort}")
-            : name;
-    }
+        private readonly Dictionary<TKey, (long Packets, long Bytes, long Flows)> _d = new();
+        private readonly Func<TKey, string> _format;
 
-    /// <summary>Sums per key, then ranks by bytes and by packets (ties by the other measure, then the key).</summary>
-    private sealed class TalkerAcc
-    {
-        private readonly Dictionary<string, long[]> _d = new(StringComparer.Ordinal);
+        public TalkerAcc(Func<TKey, string> format) => _format = format;
 
-        public void Add(string key, long packets, long bytes, long flows = 1)
+        public void Add(TKey key, long packets, long bytes)
         {
-            if (!_d.TryGetValue(key, out var v))
-            {
-                _d[key] = v = new long[3];
-            }
-
-            v[0] += packets;
-            v[1] += bytes;
-            v[2] += flows;
+            ref var v = ref CollectionsMarshal.GetValueRefOrAddDefault(_d, key, out _);
+            v = (v.Packets + packets, v.Bytes + bytes, v.Flows + 1);
         }
 
         public TalkerRanking Rank(int top) => new(ByBytes(top), ByPackets(top));
 
-        public List<Talker> ByBytes(int top) => _d.OrderByDescending(x => x.Value[1]).ThenByDescending(x => x.Value[0]).ThenBy(x => x.Key, StringComparer.Ordinal)
-            .Take(top).Select(x => new Talker(x.Key, x.Value[0], x.Value[1], x.Value[2])).ToList();
+        public List<Talker> ByBytes(int top) => Ranked(_d.OrderByDescending(x => x.Value.Bytes).ThenByDescending(x => x.Value.Packets), top);
 
-        public List<Talker> ByPackets(int top) => _d.OrderByDescending(x => x.Value[0]).ThenByDescending(x => x.Value[1]).ThenBy(x => x.Key, StringComparer.Ordinal)
-            .Take(top).Select(x => new Talker(x.Key, x.Value[0], x.Value[1], x.Value[2])).ToList();
+        public List<Talker> ByPackets(int top) => Ranked(_d.OrderByDescending(x => x.Value.Packets).ThenByDescending(x => x.Value.Bytes), top);
+
+        private List<Talker> Ranked(IOrderedEnumerable<KeyValuePair<TKey, (long Packets, long Bytes, long Flows)>> order, int top) =>
+            order.ThenBy(x => x.Key, Comparer<TKey>.Default).Take(top).Select(x => new Talker(_format(x.Key), x.Value.Packets, x.Value.Bytes, x.Value.Flows)).ToList();
     }
 
     private RejectedReport Rejected(List<int> eniOrder)
     {
         var perEni = new long[_enis.Count, 3, 4];
-        var sources = new TalkerAcc();
-        var ports = new TalkerAcc();
+        var sources = new TalkerAcc<IpAddr>(a => a.IsNone ? "-" : a.ToString());
+        var ports = new TalkerAcc<(int, int)>(PortText);
         long p = 0, b = 0, r = 0, n = 0;
         foreach (var (k, f) in _flows)
         {
@@ -546,8 +542,8 @@ public sealed class FlowLogReportBuilder : IFlowLogRecordSink
             b += f.RejectBytes;
             r += f.RejectRecords;
             n++;
-            sources.Add(k.PacketSrc.IsNone ? "-" : k.PacketSrc.ToString(), f.RejectPackets, f.RejectBytes);
-            ports.Add(DestinationPort(k.Protocol, k.DstPort), f.RejectPackets, f.RejectBytes);
+            sources.Add(k.PacketSrc, f.RejectPackets, f.RejectBytes);
+            ports.Add(HasPorts(k.Protocol) && k.DstPort >= 0 ? (k.Protocol, k.DstPort) : (k.Protocol, -1), f.RejectPackets, f.RejectBytes);
         }
 
         TrafficTotals T(int eni, RecordDirection d) => new(perEni[eni, (int)d, 0], perEni[eni, (int)d, 1], perEni[eni, (int)d, 2], perEni[eni, (int)d, 3]);
