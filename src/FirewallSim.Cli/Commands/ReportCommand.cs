@@ -154,6 +154,11 @@ internal static class ReportCommand
         }
 
         var report = builder.Build(read, replay, summaryPath);
+        if (replay is not null && report.Enis.Count > 0 && !report.Enis.Any(e => replay.Enis.Any(r => r.Id == e.Id)))
+        {
+            ctx.Warn($"{summaryPath} names none of the flow logs' ENIs: it is probably from another replay (--no-replay-summary leaves it out)");
+        }
+
         string format = parse.GetValue(Format)!;
         string output = format switch
         {

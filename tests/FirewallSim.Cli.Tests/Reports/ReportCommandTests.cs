@@ -177,6 +177,15 @@ public sealed class ReportCommandTests : IClassFixture<ThreeTierReplayFixture>, 
     }
 
     [Fact]
+    public async Task AReplayJsonOfAnotherReplayIsUsedWithAWarning()
+    {
+        string other = Write("other.log", "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA\n");
+        var r = await Fwsim.RunAsync("report", other, "--replay-summary", Path.Combine(_sample.Out, "replay.json"));
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("names none of the flow logs' ENIs", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ATruncatedGzipFileIsAPartialReadExitThree()
     {
         string full = Path.Combine(_dir, "full.log.gz");

@@ -55,8 +55,7 @@ public sealed class ReportHtmlChromiumTests : IClassFixture<ThreeTierReplayFixtu
         await browser.SendAsync("Runtime.enable", null, ct);
         await browser.SendAsync("Network.enable", null, ct);
         string url = new Uri(html).AbsoluteUri;
-        await browser.SendAsync("Page.navigate", new JsonObject { ["url"] = url }, ct);
-        await browser.WaitForEventAsync("Page.loadEventFired", ct);
+        await browser.NavigateAsync(url, ct);
         var page = (await browser.EvaluateAsync(Probe, ct))!;
 
         // The page's script ran without error and fetched nothing but the page itself.
@@ -113,6 +112,33 @@ public sealed class ReportHtmlChromiumTests : IClassFixture<ThreeTierReplayFixtu
         Assert.Equal(2 * enis.Count * windows, bytes.Count);
         Assert.All(bytes, b => Assert.Contains("_bytes.", (string)b!["path"]!, StringComparison.Ordinal));
         Assert.All(bytes, b => Assert.Equal(Resolve(json, (string)b!["path"]!), long.Parse((string)b["value"]!, CultureInfo.InvariantCulture)));
+    }
+
+    [ChromiumFact]
+    public async Task WithoutReplayJsonOrTrafficThePageStillRendersWithoutErrors()
+    {
+        string chromium = HeadlessChromium.FindExecutable()
+            ?? throw new InvalidOperationException("FWSIM_REQUIRE_ALL=1 but no Chromium found: apt-get install -y chromium chromium-driver");
+        string noData = Path.Combine(_sample.Out, "nodata.log");
+        File.WriteAllText(noData, "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA\n");
+        foreach (var args in new[] { new[] { _sample.FlowLogs, "--no-replay-summary" }, new[] { noData, "--no-replay-summary" } })
+        {
+            string html = Path.Combine(_sample.Out, "page-" + Guid.NewGuid().ToString("N") + ".html");
+            var r = await Fwsim.RunAsync(["report", .. args, "--format", "html", "--out", html]);
+            Assert.True(r.ExitCode == 0, r.ToString());
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            await using var browser = await HeadlessChromium.StartAsync(chromium, timeout.Token);
+            await browser.SendAsync("Page.enable", null, timeout.Token);
+            await browser.SendAsync("Runtime.enable", null, timeout.Token);
+            await browser.NavigateAsync(new Uri(html).AbsoluteUri, timeout.Token);
+            var page = (await browser.EvaluateAsync(
+                "({ rules: document.querySelector('#rules-body p.empty')?.textContent ?? '', cells: document.querySelectorAll('#heatmap-rules rect').length, " +
+                "eniRows: document.querySelectorAll('#eni-totals tbody tr').length })", timeout.Token))!;
+            Assert.DoesNotContain(browser.Events, e => (string?)e["method"] == "Runtime.exceptionThrown");
+            Assert.StartsWith("No replay.json", (string)page["rules"]!, StringComparison.Ordinal);
+            Assert.Equal(0, (int)page["cells"]!);
+            Assert.True((int)page["eniRows"]! >= 1);
+        }
     }
 
     /// <summary>Follows a dotted path (object keys and array indexes) to a number.</summary>

@@ -165,13 +165,22 @@ internal sealed partial class HeadlessChromium : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for an event (one already received counts).</summary>
-    public async Task WaitForEventAsync(string method, CancellationToken cancellation)
+    /// <summary>Opens <paramref name="url"/> and waits until that document has loaded (its inline scripts have run).</summary>
+    public async Task NavigateAsync(string url, CancellationToken cancellation)
     {
-        while (!_events.Any(e => (string?)e["method"] == method))
+        await SendAsync("Page.navigate", new JsonObject { ["url"] = url }, cancellation);
+        for (int attempt = 0; attempt < 400; attempt++)
         {
-            await ReceiveAsync(cancellation);
+            var state = await EvaluateAsync("document.readyState + ' ' + location.href", cancellation);
+            if ((string?)state == "complete " + url)
+            {
+                return;
+            }
+
+            await Task.Delay(50, cancellation);
         }
+
+        throw new TimeoutException($"{url} did not finish loading");
     }
 
     /// <summary>Evaluates an expression in the page and returns its value (JSON-serialisable).</summary>
