@@ -398,13 +398,34 @@ public sealed class FlowLogReportBuilder : IFlowLogRecordSink
     private sealed class SliceAcc
     {
         private readonly HashSet<IpAddr> _peers = new();
-        private long _ap, _ab, _ar, _af, _rp, _rb, _rr, _rf;
+        private readonly ActionTotals _totals = new();
 
         public long Flows { get; private set; }
 
         public void Add(FlowKey k, FlowAgg f)
         {
             Flows++;
+            _totals.Add(f);
+            if (Peer(k, f.Resolved) is { } p)
+            {
+                _peers.Add(p);
+            }
+        }
+
+        public DirectionReport ToReport() => new(_totals.Accept, _totals.Reject, Flows, _peers.Count);
+    }
+
+    /// <summary>Accepted and rejected packets, bytes, records and flows of a set of flows.</summary>
+    private sealed class ActionTotals
+    {
+        private long _ap, _ab, _ar, _af, _rp, _rb, _rr, _rf;
+
+        public TrafficTotals Accept => new(_ap, _ab, _ar, _af);
+
+        public TrafficTotals Reject => new(_rp, _rb, _rr, _rf);
+
+        public void Add(FlowAgg f)
+        {
             _ap += f.AcceptPackets;
             _ab += f.AcceptBytes;
             _ar += f.AcceptRecords;
@@ -413,13 +434,7 @@ public sealed class FlowLogReportBuilder : IFlowLogRecordSink
             _rb += f.RejectBytes;
             _rr += f.RejectRecords;
             _rf += f.RejectRecords > 0 ? 1 : 0;
-            if (Peer(k, f.Resolved) is { } p)
-            {
-                _peers.Add(p);
-            }
         }
-
-        public DirectionReport ToReport() => new(new TrafficTotals(_ap, _ab, _ar, _af), new TrafficTotals(_rp, _rb, _rr, _rf), Flows, _peers.Count);
     }
 
     /// <summary>The other side of a flow as written in the packet; null when the direction or the address is unknown.</summary>
@@ -604,18 +619,11 @@ public sealed class FlowLogReportBuilder : IFlowLogRecordSink
     {
         private readonly Dictionary<(IpAddr, string), long[]> _sources = new();
         private readonly HashSet<IpAddr> _distinct = new();
-        private long _ap, _ab, _ar, _af, _rp, _rb, _rr, _rf;
+        private readonly ActionTotals _totals = new();
 
         public void Add(FlowKey k, FlowAgg f, string eni)
         {
-            _ap += f.AcceptPackets;
-            _ab += f.AcceptBytes;
-            _ar += f.AcceptRecords;
-            _af += f.AcceptRecords > 0 ? 1 : 0;
-            _rp += f.RejectPackets;
-            _rb += f.RejectBytes;
-            _rr += f.RejectRecords;
-            _rf += f.RejectRecords > 0 ? 1 : 0;
+            _totals.Add(f);
             _distinct.Add(k.PacketSrc);
             if (!_sources.TryGetValue((k.PacketSrc, eni), out var v))
             {
@@ -630,7 +638,7 @@ public sealed class FlowLogReportBuilder : IFlowLogRecordSink
 
         public SensitivePortReport ToReport(string service, string category, string protocol, string ports, int top) => new(
             service, category, protocol, ports,
-            new TrafficTotals(_ap, _ab, _ar, _af), new TrafficTotals(_rp, _rb, _rr, _rf), _distinct.Count,
+            _totals.Accept, _totals.Reject, _distinct.Count,
             _sources.OrderByDescending(s => s.Value[0] + s.Value[1]).ThenBy(s => s.Key.Item1).ThenBy(s => s.Key.Item2, StringComparer.Ordinal).Take(top)
                 .Select(s => new SensitiveSource(s.Key.Item1.IsNone ? "-" : s.Key.Item1.ToString(), s.Key.Item2, s.Value[0], s.Value[1],
                     s.Value[2] == long.MaxValue ? null : ReportTime.Iso(s.Value[2]), s.Value[3] == long.MinValue ? null : ReportTime.Iso(s.Value[3])))
