@@ -201,14 +201,17 @@ internal sealed class FlowLogCommandOptions
     }
 
     /// <summary>Creates the requested sinks under <paramref name="outDir"/>; the caller disposes them.</summary>
-    public List<IFlowLogSink> CreateSinks(ParseResult parse, string outDir, FlowRecordFormatter formatter)
+    /// <param name="rotateSeconds">Live capture: plain-text files per period instead of one flowlogs.log (0 = one file).</param>
+    public List<IFlowLogSink> CreateSinks(ParseResult parse, string outDir, FlowRecordFormatter formatter, int rotateSeconds = 0)
     {
         var sinks = new List<IFlowLogSink>();
         try
         {
             if (!parse.GetValue(NoPlainFile))
             {
-                sinks.Add(new PlainFileSink(Path.Combine(outDir, "flowlogs.log"), formatter));
+                sinks.Add(rotateSeconds > 0
+                    ? new RollingPlainFileSink(outDir, rotateSeconds, formatter)
+                    : new PlainFileSink(Path.Combine(outDir, "flowlogs.log"), formatter));
             }
 
             if (parse.GetValue(S3Layout))

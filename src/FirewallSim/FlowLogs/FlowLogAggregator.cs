@@ -180,6 +180,47 @@ public sealed class FlowLogAggregator
         }
     }
 
+    /// <summary>
+    /// Live capture: windows start at the start of the capture, not at its first packet (an idle
+    /// interface still gets NODATA records).
+    /// </summary>
+    public void Start(long nowNs)
+    {
+        long window = WindowOf(nowNs);
+        if (_nextEmit == long.MinValue)
+        {
+            _nextEmit = window;
+        }
+
+        _lastWindow = Math.Max(_lastWindow, window);
+    }
+
+    /// <summary>
+    /// Live capture: windows close on wall-clock time even when no packet arrives. Emits every window
+    /// whose end (plus lateness) is before <paramref name="nowNs"/>; the window holding now stays open.
+    /// </summary>
+    public void AdvanceTo(long nowNs)
+    {
+        if (_nextEmit == long.MinValue)
+        {
+            Start(nowNs);
+        }
+
+        long sec = FloorSeconds(nowNs);
+        _lastWindow = Math.Max(_lastWindow, WindowOf(nowNs));
+        long closeBefore = sec - _options.LatenessSeconds;
+        while (_nextEmit + _interval <= closeBefore)
+        {
+            EmitNext();
+        }
+    }
+
+    private long WindowOf(long ns)
+    {
+        long sec = FloorSeconds(ns);
+        return sec - Mod(sec, _interval);
+    }
+
     /// <summary>Emits every remaining window up to the one holding the last packet, then completes the sinks.</summary>
     public void Finish()
     {
