@@ -10,6 +10,7 @@ internal static class CommandCatalog
     {
         yield return ReplayCommand.Create(runner);
         yield return ExplainCommand.Create(runner);
+        yield return ReportCommand.Create(runner);
         yield return LiveCommand.Create(runner);
         yield return InspectCommand.Create(runner);
         yield return ConfigCommand.Create(runner);
