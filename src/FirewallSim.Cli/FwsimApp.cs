@@ -37,7 +37,14 @@ public static class FwsimApp
             return ExitCodes.BadInput;
         }
 
-        var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        // SIGINT/SIGTERM cancel the command's token; allow time to flush open flow-log windows and rename files.
+        var invocation = new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = TimeSpan.FromSeconds(60),
+        };
         return await parse.InvokeAsync(invocation, cancellation).ConfigureAwait(false);
     }
 }

@@ -11,6 +11,7 @@ using FirewallSim.Replay;
 using FirewallSim.Reports;
 using FirewallSim.Rules;
 using FirewallSim.Verdicts;
+using Microsoft.Extensions.Logging;
 
 namespace FirewallSim.Cli.Commands;
 
@@ -201,14 +202,17 @@ internal sealed class FlowLogCommandOptions
     }
 
     /// <summary>Creates the requested sinks under <paramref name="outDir"/>; the caller disposes them.</summary>
-    public List<IFlowLogSink> CreateSinks(ParseResult parse, string outDir, FlowRecordFormatter formatter)
+    /// <param name="rotateSeconds">Live capture: plain-text files per period instead of one flowlogs.log (0 = one file).</param>
+    public List<IFlowLogSink> CreateSinks(ParseResult parse, string outDir, FlowRecordFormatter formatter, int rotateSeconds = 0)
     {
         var sinks = new List<IFlowLogSink>();
         try
         {
             if (!parse.GetValue(NoPlainFile))
             {
-                sinks.Add(new PlainFileSink(Path.Combine(outDir, "flowlogs.log"), formatter));
+                sinks.Add(rotateSeconds > 0
+                    ? new RollingPlainFileSink(outDir, rotateSeconds, formatter)
+                    : new PlainFileSink(Path.Combine(outDir, "flowlogs.log"), formatter));
             }
 
             if (parse.GetValue(S3Layout))
@@ -388,6 +392,15 @@ internal static class ReplayCommand
             }
 
             aggregator.Finish();
+            var log = ctx.CreateLogger("replay");
+            if (log.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            {
+                log.LogDebug(
+                    "Replay used {AllocatedMB:0.0} MB of managed allocations, GC gen0/1/2 {Gen0}/{Gen1}/{Gen2}, conntrack table {ConntrackMB:0.0} MB for {Entries} entries, {Late} late packets",
+                    GC.GetTotalAllocatedBytes() / 1e6, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
+                    engine.ConntrackMemoryBytes / 1e6, engine.TableEntries, aggregator.LatePackets);
+            }
+
             verdicts?.Complete();
             rejected?.Complete();
             var summary = ReplaySummary.Build(engine, outcome, aggregator, format, flowLogOptions.IntervalSeconds, usage, options);

@@ -29,6 +29,9 @@ public sealed class CliContext
 
     public CancellationToken Cancellation { get; }
 
+    /// <summary>Builds a further host with extra services (for commands that run hosted services, e.g. live).</summary>
+    public Func<Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>, Microsoft.Extensions.Hosting.IHost>? HostFactory { get; init; }
+
     public ILogger CreateLogger(string category) => LoggerFactory.CreateLogger(category);
 
     /// <summary>A fatal, user-facing error: one clear line on stderr.</summary>

@@ -51,7 +51,14 @@ public sealed class CommandRunner
                 host.Services.GetRequiredService<IConfiguration>(),
                 host.Services.GetRequiredService<ILoggerFactory>(),
                 _console && !Console.IsErrorRedirected,
-                cancellation);
+                cancellation)
+            {
+                HostFactory = extra => CliHost.Build(parse, _stderr, _console, s =>
+                {
+                    services?.Invoke(s);
+                    extra(s);
+                }),
+            };
             try
             {
                 return await body(context, parse).ConfigureAwait(false);

@@ -35,20 +35,17 @@ public sealed class AddressBook
 {
     private readonly IpAddrMap _owners;                 // private IPv4/IPv6 → ENI index
     private readonly (IpPrefix Prefix, int Eni)[] _delegated;
-    private readonly Dictionary<ulong, int> _macOwners;
+    private readonly IpAddrMap _macOwners;               // MAC (as IpAddr(ulong.MaxValue, mac)) → ENI index
     private readonly IpAddrMap _exempt;                 // address → ExemptKind
     private readonly IpPrefix[] _ipv6Subnets;           // for the reserved-address arithmetic
     private readonly bool _linkLocalExempt;
-
-    private static readonly IpPrefix LinkLocalV4 = IpPrefix.Parse("169.254.0.0/16");
-    private static readonly IpPrefix LinkLocalV6 = IpPrefix.Parse("fe80::/10");
 
     public AddressBook(AwsConfig config, Func<string, int> eniIndex, bool linkLocalExempt)
     {
         _linkLocalExempt = linkLocalExempt;
         var owners = new Dictionary<IpAddr, int>();
         var delegated = new List<(IpPrefix, int)>();
-        _macOwners = new Dictionary<ulong, int>();
+        var macOwners = new Dictionary<IpAddr, int>();
         foreach (var eni in config.NetworkInterfaces.Values)
         {
             int idx = eniIndex(eni.Id);
@@ -64,11 +61,12 @@ public sealed class AddressBook
 
             if (!eni.Mac.IsNone)
             {
-                _macOwners.TryAdd(eni.Mac.Value, idx);
+                macOwners.TryAdd(MacKey(eni.Mac), idx);
             }
         }
 
         _owners = new IpAddrMap(owners);
+        _macOwners = new IpAddrMap(macOwners);
 
         // Longest prefix first, so the first hit is the most specific delegation.
         _delegated = delegated.OrderByDescending(d => d.Item1.Length128).ToArray();
@@ -142,7 +140,10 @@ public sealed class AddressBook
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int OwnerOfMac(MacAddr mac) => mac.IsNone || _macOwners.Count == 0 ? -1 : (_macOwners.TryGetValue(mac.Value, out int e) ? e : -1);
+    public int OwnerOfMac(MacAddr mac) => mac.IsNone || _macOwners.Count == 0 ? -1 : (_macOwners.TryGetValue(MacKey(mac), out int e) ? e : -1);
+
+    // MACs share the flat map type with addresses; the all-ones high word can never be an address of ours.
+    private static IpAddr MacKey(MacAddr mac) => new(ulong.MaxValue, mac.Value);
 
     /// <summary>D13: egress on every ENI owning the source (address or MAC), ingress on every ENI owning the destination.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -189,13 +190,9 @@ public sealed class AddressBook
             return ExemptKind.NeighborDiscovery;
         }
 
-        if (_linkLocalExempt)
+        if (_linkLocalExempt && (IsLinkLocal(p.Src) || IsLinkLocal(p.Dst)))
         {
-            var ll = p.Family == IpFamily.V4 ? LinkLocalV4 : LinkLocalV6;
-            if (ll.Contains(p.Src) || ll.Contains(p.Dst))
-            {
-                return ExemptKind.LinkLocal;
-            }
+            return ExemptKind.LinkLocal;
         }
 
         if (p.Family == IpFamily.V6 && _ipv6Subnets.Length > 0 && (IsReservedV6(p.Src) || IsReservedV6(p.Dst)))
@@ -205,6 +202,11 @@ public sealed class AddressBook
 
         return ExemptKind.None;
     }
+
+    /// <summary>169.254.0.0/16 or fe80::/10, by bit tests (called for every packet that is not otherwise exempt).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsLinkLocal(IpAddr a) =>
+        a.IsV4 ? (a.V4 >> 16) == 0xA9FE : (a.Hi >> 54) == (0xFE80UL >> 6);
 
     /// <summary>The first four and the last address of every /64 inside a known IPv6 subnet.</summary>
     private bool IsReservedV6(IpAddr a)

@@ -20,6 +20,17 @@ public sealed class CaptureReader : IDisposable
     /// <summary>No record or block may be larger than this; anything bigger is a hostile length.</summary>
     public const int MaxRecordSize = 16 << 20;
 
+    /// <summary>Read-ahead chunk size: large reads are what make read() fast; 4 MiB keeps the stitching rare.</summary>
+    public static readonly int ReadAheadChunkSize =
+        int.TryParse(Environment.GetEnvironmentVariable("FWSIM_READ_AHEAD_CHUNK"), out int c) && c > 0 ? c : 4 << 20;
+
+    /// <summary>Chunks the read-ahead thread may hold ready (16 MiB in flight at most).</summary>
+    private static readonly int ReadAheadDepth =
+        int.TryParse(Environment.GetEnvironmentVariable("FWSIM_READ_AHEAD_DEPTH"), out int d) && d > 0 ? d : 4;
+
+    /// <summary>Files smaller than this are read synchronously: a thread is not worth it.</summary>
+    public const long ReadAheadMinimumSize = 8 << 20;
+
     /// <summary>libpcap's own sanity limit on a classic pcap record's captured length.</summary>
     public const int MaxPcapCaptureLength = 262_144;
 
@@ -35,6 +46,16 @@ public sealed class CaptureReader : IDisposable
 
     private readonly Stream _stream;
     private readonly bool _ownsStream;
+
+    // Read-ahead: _buf is then either a chunk of the pump (parsed in place) or _stitch, which holds the one
+    // record that straddles two chunks; _pending is the chunk whose bytes follow the stitch.
+    private readonly ChunkPump? _pump;
+    private bool _bufIsChunk;
+    private byte[]? _stitch;
+    private byte[]? _pending;
+    private int _pendingPos;
+    private int _pendingEnd;
+    private long _pendingFileOffset; // file offset of _pending[0]
     private readonly long? _length;
     private byte[] _buf;
     private int _start;
@@ -59,13 +80,25 @@ public sealed class CaptureReader : IDisposable
     private readonly List<TimestampScale> _scales = new();
     private long _lastTimestampNs;
 
-    public CaptureReader(Stream stream, string sourceName, bool ownsStream = true, int bufferSize = DefaultBufferSize)
+    /// <param name="readAheadChunk">
+    /// When positive, a second thread reads chunks of this size ahead (see <see cref="ChunkPump"/>) and
+    /// records are parsed inside them; 0 reads synchronously into one buffer.
+    /// </param>
+    public CaptureReader(Stream stream, string sourceName, bool ownsStream = true, int bufferSize = DefaultBufferSize, int readAheadChunk = 0)
     {
         ArgumentNullException.ThrowIfNull(stream);
         _stream = stream;
         _ownsStream = ownsStream;
         SourceName = sourceName;
-        _buf = ArrayPool<byte>.Shared.Rent(Math.Max(bufferSize, 64 * 1024));
+        if (readAheadChunk > 0)
+        {
+            _buf = Array.Empty<byte>();
+            _pump = new ChunkPump(stream, readAheadChunk, ReadAheadDepth);
+        }
+        else
+        {
+            _buf = ArrayPool<byte>.Shared.Rent(Math.Max(bufferSize, 64 * 1024));
+        }
         try
         {
             _length = stream.CanSeek ? stream.Length : null;
@@ -81,7 +114,7 @@ public sealed class CaptureReader : IDisposable
     {
         if (path == "-")
         {
-            return new CaptureReader(Console.OpenStandardInput(bufferSize), "<stdin>", ownsStream: true, bufferSize);
+            return new CaptureReader(Console.OpenStandardInput(bufferSize), "<stdin>", ownsStream: true, bufferSize, ReadAheadChunkSize);
         }
 
         // bufferSize 1: FileStream's own buffer would only add a copy; we read large blocks ourselves.
@@ -91,13 +124,14 @@ public sealed class CaptureReader : IDisposable
         fs.Position = 0;
         if (n == 2 && magic[0] == 0x1F && magic[1] == 0x8B)
         {
-            return new CaptureReader(new GZipStream(fs, CompressionMode.Decompress), path, ownsStream: true, bufferSize)
+            return new CaptureReader(new GZipStream(fs, CompressionMode.Decompress), path, ownsStream: true, bufferSize,
+                fs.Length >= ReadAheadMinimumSize / 8 ? ReadAheadChunkSize : 0)
             {
                 CompressedLengthSource = fs,
             };
         }
 
-        return new CaptureReader(fs, path, ownsStream: true, bufferSize);
+        return new CaptureReader(fs, path, ownsStream: true, bufferSize, fs.Length >= ReadAheadMinimumSize ? ReadAheadChunkSize : 0);
     }
 
     private Stream? CompressedLengthSource { get; init; }
@@ -720,6 +754,11 @@ public sealed class CaptureReader : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int FillSlow(int count)
     {
+        if (_pump is not null)
+        {
+            return FillFromPump(count);
+        }
+
         if (count > _buf.Length)
         {
             Grow(count);
@@ -765,9 +804,107 @@ public sealed class CaptureReader : IDisposable
         return _end - _start;
     }
 
+    /// <summary>
+    /// FillSlow with read-ahead: switches to the next chunk without copying when nothing is left in the
+    /// current one; when a record straddles two chunks, assembles just that record in the stitch buffer.
+    /// </summary>
+    private int FillFromPump(int count)
+    {
+        while (_end - _start < count)
+        {
+            int have = _end - _start;
+            if (_pending is null)
+            {
+                if (_eof)
+                {
+                    break;
+                }
+
+                var chunk = _pump!.Take();
+                if (chunk.Buffer is null)
+                {
+                    _eof = true;
+                    break;
+                }
+
+                if (have == 0)
+                {
+                    // The common case: parse the next chunk in place.
+                    ReleaseCurrent();
+                    _buf = chunk.Buffer;
+                    _bufIsChunk = true;
+                    _start = 0;
+                    _end = chunk.Length;
+                    _bufFileOffset = chunk.FileOffset;
+                    continue;
+                }
+
+                _pending = chunk.Buffer;
+                _pendingPos = 0;
+                _pendingEnd = chunk.Length;
+                _pendingFileOffset = chunk.FileOffset;
+            }
+
+            if (have == 0)
+            {
+                // The stitched record was consumed: continue inside the pending chunk, in place.
+                ReleaseCurrent();
+                _buf = _pending;
+                _bufIsChunk = true;
+                _start = _pendingPos;
+                _end = _pendingEnd;
+                _bufFileOffset = _pendingFileOffset;
+                _pending = null;
+                continue;
+            }
+
+            // Move what is left of the current buffer to the front of the stitch, then append from the pending chunk.
+            int need = count - have;
+            int take = Math.Min(need, _pendingEnd - _pendingPos);
+            if (_stitch is null || _stitch.Length < have + take)
+            {
+                var bigger = new byte[Math.Max(have + take, Math.Max(64 * 1024, (_stitch?.Length ?? 0) * 2))];
+                Buffer.BlockCopy(_buf, _start, bigger, 0, have);
+                ReleaseCurrent();
+                _stitch = bigger;
+            }
+            else
+            {
+                Buffer.BlockCopy(_buf, _start, _stitch, 0, have);
+                ReleaseCurrent();
+            }
+
+            _bufFileOffset += _start;
+            _buf = _stitch;
+            _bufIsChunk = false;
+            _start = 0;
+            _end = have;
+            Buffer.BlockCopy(_pending, _pendingPos, _stitch, _end, take);
+            _end += take;
+            _pendingPos += take;
+            if (_pendingPos == _pendingEnd)
+            {
+                _pump!.Return(_pending);
+                _pending = null;
+            }
+        }
+
+        return _end - _start;
+    }
+
+    /// <summary>Gives the current chunk back to the pump when the reader moves off it.</summary>
+    private void ReleaseCurrent()
+    {
+        if (_bufIsChunk)
+        {
+            _pump!.Return(_buf);
+            _bufIsChunk = false;
+        }
+    }
+
     private bool EnsureCapacity(int count)
     {
-        if (count > _buf.Length)
+        if (_pump is null && count > _buf.Length)
         {
             Grow(count);
         }
@@ -816,11 +953,16 @@ public sealed class CaptureReader : IDisposable
 
     public void Dispose()
     {
-        if (_buf.Length > 0)
+        if (_pump is not null)
+        {
+            _pump.Dispose();
+        }
+        else if (_buf.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_buf);
-            _buf = Array.Empty<byte>();
         }
+
+        _buf = Array.Empty<byte>();
 
         if (_ownsStream)
         {

@@ -78,7 +78,10 @@ public sealed class FlowLogAggregator
     private readonly long _interval;
     private readonly List<WindowTable> _open = new();
     private readonly Stack<WindowTable> _pool = new();
-    private readonly List<FlowRecord> _records = new();
+    private FlowRecord[] _records = new FlowRecord[1024];
+    private int[] _order = new int[1024];
+    private int _recordCount;
+    private readonly SortedRecords _view = new();
     private readonly bool[] _eniHasRecord;
     private long _nextEmit = long.MinValue;   // start of the oldest window not yet emitted
     private long _lastWindow = long.MinValue;
@@ -167,6 +170,8 @@ public sealed class FlowLogAggregator
         }
 
         var table = TableFor(window);
+        ulong packetHash = WindowTable.PacketHash(p.Protocol, r.SrcPort, r.DstPort, p.Src, p.Dst);
+        int offset = (int)(sec - window);
         for (int i = 0; i < r.Count; i++)
         {
             ref readonly var v = ref r.Verdicts[i];
@@ -175,9 +180,50 @@ public sealed class FlowLogAggregator
                 continue;
             }
 
-            table.Add(v.Eni, v.Direction, v.Action, p.Protocol, r.SrcPort, r.DstPort, p.Src, p.Dst, p.IpLength, sec, r.FlowFlags,
+            table.Add(packetHash, v.Eni, v.Direction, v.Action, p.Protocol, r.SrcPort, r.DstPort, p.Src, p.Dst, p.IpLength, offset, r.FlowFlags,
                 _options.MaxFlowsPerEniWindow);
         }
+    }
+
+    /// <summary>
+    /// Live capture: windows start at the start of the capture, not at its first packet (an idle
+    /// interface still gets NODATA records).
+    /// </summary>
+    public void Start(long nowNs)
+    {
+        long window = WindowOf(nowNs);
+        if (_nextEmit == long.MinValue)
+        {
+            _nextEmit = window;
+        }
+
+        _lastWindow = Math.Max(_lastWindow, window);
+    }
+
+    /// <summary>
+    /// Live capture: windows close on wall-clock time even when no packet arrives. Emits every window
+    /// whose end (plus lateness) is before <paramref name="nowNs"/>; the window holding now stays open.
+    /// </summary>
+    public void AdvanceTo(long nowNs)
+    {
+        if (_nextEmit == long.MinValue)
+        {
+            Start(nowNs);
+        }
+
+        long sec = FloorSeconds(nowNs);
+        _lastWindow = Math.Max(_lastWindow, WindowOf(nowNs));
+        long closeBefore = sec - _options.LatenessSeconds;
+        while (_nextEmit + _interval <= closeBefore)
+        {
+            EmitNext();
+        }
+    }
+
+    private long WindowOf(long ns)
+    {
+        long sec = FloorSeconds(ns);
+        return sec - Mod(sec, _interval);
     }
 
     /// <summary>Emits every remaining window up to the one holding the last packet, then completes the sinks.</summary>
@@ -246,16 +292,16 @@ public sealed class FlowLogAggregator
             }
         }
 
-        _records.Clear();
+        _recordCount = 0;
         Array.Clear(_eniHasRecord);
         if (table is not null)
         {
-            table.Drain(_records, _options.TrafficType, _eniHasRecord);
+            table.Drain(this, _options.TrafficType, _eniHasRecord);
             for (int eni = 0; eni < _eniCount; eni++)
             {
                 if (table.Skipped(eni))
                 {
-                    _records.Add(Special(window, eni, LogStatus.SkipData));
+                    AddRecord(Special(window, eni, LogStatus.SkipData));
                     _eniHasRecord[eni] = true;
                     SkipDataRecords++;
                 }
@@ -271,18 +317,25 @@ public sealed class FlowLogAggregator
             {
                 if (!_eniHasRecord[eni])
                 {
-                    _records.Add(Special(window, eni, LogStatus.NoData));
+                    AddRecord(Special(window, eni, LogStatus.NoData));
                     NoDataRecords++;
                 }
             }
         }
 
-        _records.Sort(Compare);
-        RecordsWritten += _records.Count;
+        // Sort indexes, not the 96-byte records; the struct comparer lets the JIT inline every comparison.
+        for (int i = 0; i < _recordCount; i++)
+        {
+            _order[i] = i;
+        }
+
+        _order.AsSpan(0, _recordCount).Sort(new RecordOrder(_records, _eniRank));
+        _view.Set(_records, _order, _recordCount);
+        RecordsWritten += _recordCount;
         WindowsEmitted++;
         foreach (var s in _sinks)
         {
-            s.WriteWindow(window, _records);
+            s.WriteWindow(window, _view);
         }
 
         _nextEmit = window + _interval;
@@ -297,60 +350,113 @@ public sealed class FlowLogAggregator
         End = window + _interval - 1,
     };
 
-    /// <summary>D27: window, interface-id, OK before NODATA, egress before ingress, family, addresses, ports, protocol, action.</summary>
-    private int Compare(FlowRecord a, FlowRecord b)
+    internal void AddRecord(in FlowRecord r)
     {
-        int c = a.WindowStart.CompareTo(b.WindowStart);
-        if (c != 0)
+        if (_recordCount == _records.Length)
         {
-            return c;
+            Array.Resize(ref _records, _records.Length * 2);
+            Array.Resize(ref _order, _records.Length);
         }
 
-        c = _eniRank[a.Eni].CompareTo(_eniRank[b.Eni]);
-        if (c != 0)
+        _records[_recordCount++] = r;
+    }
+
+    /// <summary>D27: window, interface-id, OK before NODATA, egress before ingress, family, addresses, ports, protocol, action.</summary>
+    private readonly struct RecordOrder : IComparer<int>
+    {
+        private readonly FlowRecord[] _records;
+        private readonly int[] _eniRank;
+
+        public RecordOrder(FlowRecord[] records, int[] eniRank)
         {
-            return c;
+            _records = records;
+            _eniRank = eniRank;
         }
 
-        c = ((int)a.Status).CompareTo((int)b.Status);
-        if (c != 0 || a.Status != LogStatus.Ok)
+        public int Compare(int x, int y)
         {
-            return c;
+            ref readonly var a = ref _records[x];
+            ref readonly var b = ref _records[y];
+            int c = a.WindowStart.CompareTo(b.WindowStart);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = _eniRank[a.Eni].CompareTo(_eniRank[b.Eni]);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = ((int)a.Status).CompareTo((int)b.Status);
+            if (c != 0 || a.Status != LogStatus.Ok)
+            {
+                return c;
+            }
+
+            // Egress (1) sorts before ingress (0).
+            c = ((int)b.Direction).CompareTo((int)a.Direction);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = a.PktSrc.CompareTo(b.PktSrc); // IPv4 before IPv6, then numeric
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = a.PktDst.CompareTo(b.PktDst);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = a.SrcPort.CompareTo(b.SrcPort);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = a.DstPort.CompareTo(b.DstPort);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = a.Protocol.CompareTo(b.Protocol);
+            return c != 0 ? c : ((int)a.Action).CompareTo((int)b.Action);
+        }
+    }
+
+    /// <summary>The records of one window in D27 order, without copying them (reused for every window).</summary>
+    private sealed class SortedRecords : IReadOnlyList<FlowRecord>
+    {
+        private FlowRecord[] _items = Array.Empty<FlowRecord>();
+        private int[] _order = Array.Empty<int>();
+
+        public int Count { get; private set; }
+
+        public FlowRecord this[int index] => _items[_order[index]];
+
+        public void Set(FlowRecord[] items, int[] order, int count)
+        {
+            _items = items;
+            _order = order;
+            Count = count;
         }
 
-        // Egress (1) sorts before ingress (0).
-        c = ((int)b.Direction).CompareTo((int)a.Direction);
-        if (c != 0)
+        public IEnumerator<FlowRecord> GetEnumerator()
         {
-            return c;
+            for (int i = 0; i < Count; i++)
+            {
+                yield return _items[_order[i]];
+            }
         }
 
-        c = a.PktSrc.CompareTo(b.PktSrc); // IPv4 before IPv6, then numeric
-        if (c != 0)
-        {
-            return c;
-        }
-
-        c = a.PktDst.CompareTo(b.PktDst);
-        if (c != 0)
-        {
-            return c;
-        }
-
-        c = a.SrcPort.CompareTo(b.SrcPort);
-        if (c != 0)
-        {
-            return c;
-        }
-
-        c = a.DstPort.CompareTo(b.DstPort);
-        if (c != 0)
-        {
-            return c;
-        }
-
-        c = a.Protocol.CompareTo(b.Protocol);
-        return c != 0 ? c : ((int)a.Action).CompareTo((int)b.Action);
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -363,7 +469,7 @@ public sealed class FlowLogAggregator
         return r < 0 ? r + m : r;
     }
 
-    /// <summary>The flows of one window in a flat open-addressing table (no object per flow).</summary>
+    /// <summary>The flows of one window in a flat open-addressing table (no object per flow), 64 bytes a slot.</summary>
     private sealed class WindowTable
     {
         private Slot[] _slots = new Slot[1024];
@@ -388,11 +494,23 @@ public sealed class FlowLogAggregator
             WindowStart = window;
         }
 
+        /// <summary>The part of a slot's hash that depends on the packet alone: computed once for all its verdicts.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Add(int eni, Direction dir, VerdictAction action, byte protocol, ushort sport, ushort dport, IpAddr src, IpAddr dst,
-            int bytes, long sec, byte flags, int? maxPerEni)
+        public static ulong PacketHash(byte protocol, ushort sport, ushort dport, IpAddr src, IpAddr dst) =>
+            IpAddrMap.Hash(src.Hi ^ (dst.Hi * 31), src.Lo ^ (dst.Lo * 0x9E3779B97F4A7C15UL)) ^ ((ulong)sport << 16) ^ dport ^ ((ulong)protocol << 48);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong SlotHash(ulong packetHash, int eni, Direction dir, VerdictAction action)
         {
-            int i = (int)(SlotHash(eni, dir, action, protocol, sport, dport, src, dst) & (uint)_mask);
+            ulong h = (packetHash ^ ((ulong)(uint)eni << 32) ^ ((ulong)dir << 56) ^ ((ulong)action << 58)) * 0xBF58476D1CE4E5B9UL;
+            return h ^ (h >> 31);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(ulong packetHash, int eni, Direction dir, VerdictAction action, byte protocol, ushort sport, ushort dport, IpAddr src, IpAddr dst,
+            int bytes, int offset, byte flags, int? maxPerEni)
+        {
+            int i = (int)(SlotHash(packetHash, eni, dir, action) & (uint)_mask);
             var slots = _slots;
             while (true)
             {
@@ -407,7 +525,7 @@ public sealed class FlowLogAggregator
                 {
                     s.Packets++;
                     s.Bytes += bytes;
-                    s.End = sec;
+                    s.End = (ushort)offset;
                     s.Flags |= flags;
                     return;
                 }
@@ -433,18 +551,18 @@ public sealed class FlowLogAggregator
             n.Dst = dst;
             n.Packets = 1;
             n.Bytes = bytes;
-            n.Start = sec;
-            n.End = sec;
+            n.Start = (ushort)offset;
+            n.End = (ushort)offset;
             n.Flags = flags;
             Count++;
-            if (Count * 2 > _slots.Length)
+            if (Count * 4 > _slots.Length * 3)
             {
                 Grow();
             }
         }
 
-        /// <summary>Moves the window's flows into <paramref name="into"/> (after the traffic-type filter) and clears the table.</summary>
-        public void Drain(List<FlowRecord> into, TrafficType type, bool[] eniHasRecord)
+        /// <summary>Moves the window's flows into the aggregator (after the traffic-type filter) and clears the table.</summary>
+        public void Drain(FlowLogAggregator into, TrafficType type, bool[] eniHasRecord)
         {
             foreach (ref var s in _slots.AsSpan())
             {
@@ -458,7 +576,7 @@ public sealed class FlowLogAggregator
                     || (type == TrafficType.Reject && s.Action == VerdictAction.Reject);
                 if (keep)
                 {
-                    into.Add(new FlowRecord
+                    into.AddRecord(new FlowRecord
                     {
                         WindowStart = WindowStart,
                         Eni = s.Eni,
@@ -473,8 +591,8 @@ public sealed class FlowLogAggregator
                         PktDst = s.Dst,
                         Packets = s.Packets,
                         Bytes = s.Bytes,
-                        Start = s.Start,
-                        End = s.End,
+                        Start = WindowStart + s.Start,
+                        End = WindowStart + s.End,
                     });
                     eniHasRecord[s.Eni] = true;
                 }
@@ -494,7 +612,6 @@ public sealed class FlowLogAggregator
             var old = _slots;
             _slots = new Slot[old.Length * 2];
             _mask = _slots.Length - 1;
-            Count = 0;
             foreach (ref var s in old.AsSpan())
             {
                 if (s.Packets == 0)
@@ -502,37 +619,29 @@ public sealed class FlowLogAggregator
                     continue;
                 }
 
-                int i = (int)(SlotHash(s.Eni, s.Direction, s.Action, s.Protocol, s.SrcPort, s.DstPort, s.Src, s.Dst) & (uint)_mask);
+                ulong ph = PacketHash(s.Protocol, s.SrcPort, s.DstPort, s.Src, s.Dst);
+                int i = (int)(SlotHash(ph, s.Eni, s.Direction, s.Action) & (uint)_mask);
                 while (_slots[i].Packets != 0)
                 {
                     i = (i + 1) & _mask;
                 }
 
                 _slots[i] = s;
-                Count++;
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static ulong SlotHash(int eni, Direction dir, VerdictAction action, byte protocol, ushort sport, ushort dport, IpAddr src, IpAddr dst)
-        {
-            ulong h = IpAddrMap.Hash(src.Hi ^ (dst.Hi * 31), src.Lo ^ (dst.Lo * 0x9E3779B97F4A7C15UL))
-                ^ ((ulong)(uint)eni << 32) ^ ((ulong)sport << 16) ^ dport ^ ((ulong)protocol << 48) ^ ((ulong)dir << 56) ^ ((ulong)action << 58);
-            h *= 0xBF58476D1CE4E5B9UL;
-            return h ^ (h >> 31);
-        }
-
+        /// <summary>64 bytes: times are second offsets within the window.</summary>
         private struct Slot
         {
             public IpAddr Src;
             public IpAddr Dst;
-            public long Packets;
             public long Bytes;
-            public long Start;
-            public long End;
+            public uint Packets;
             public int Eni;
             public ushort SrcPort;
             public ushort DstPort;
+            public ushort Start;
+            public ushort End;
             public Direction Direction;
             public VerdictAction Action;
             public byte Protocol;

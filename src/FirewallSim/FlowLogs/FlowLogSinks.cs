@@ -242,3 +242,71 @@ public sealed class CloudWatchJsonlSink : IFlowLogSink
         }
     }
 }
+
+/// <summary>
+/// For long-running live capture: one plain-text file per period (<c>flowlogs-yyyyMMddTHHmmZ.log</c>, by
+/// window start), each with a header line, published under its name as soon as its period is over.
+/// </summary>
+public sealed class RollingPlainFileSink : IFlowLogSink
+{
+    private readonly string _dir;
+    private readonly long _period;
+    private readonly FlowRecordFormatter _formatter;
+    private readonly Utf8LineBuilder _line = new();
+    private readonly List<string> _files = new();
+    private AtomicFile? _current;
+    private Stream? _out;
+    private long _periodStart = long.MinValue;
+
+    public RollingPlainFileSink(string dir, int periodSeconds, FlowRecordFormatter formatter)
+    {
+        _dir = dir;
+        _period = periodSeconds;
+        _formatter = formatter;
+    }
+
+    public IReadOnlyList<string> Files => _files;
+
+    public void WriteWindow(long windowStart, IReadOnlyList<FlowRecord> records)
+    {
+        long period = windowStart - (((windowStart % _period) + _period) % _period);
+        if (period != _periodStart)
+        {
+            Publish();
+            var t = DateTimeOffset.FromUnixTimeSeconds(period).UtcDateTime;
+            _current = AtomicFile.Create(Path.Combine(_dir, $"flowlogs-{t.ToString("yyyyMMdd'T'HHmm'Z'", CultureInfo.InvariantCulture)}.log"));
+            _out = new BufferedStream(_current.Stream, 1 << 16);
+            _periodStart = period;
+            _line.AppendString(_formatter.Header);
+            _line.NewLine();
+        }
+
+        foreach (var r in records)
+        {
+            _formatter.Append(_line, r);
+            _line.NewLine();
+        }
+
+        _line.WriteTo(_out!);
+        _out!.Flush();
+    }
+
+    public void Complete() => Publish();
+
+    public void Dispose() => _current?.Dispose();
+
+    private void Publish()
+    {
+        if (_current is null)
+        {
+            return;
+        }
+
+        _out!.Flush();
+        _current.Commit();
+        _files.Add(_current.FinalPath);
+        _current.Dispose();
+        _current = null;
+        _out = null;
+    }
+}

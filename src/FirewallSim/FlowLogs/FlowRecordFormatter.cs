@@ -141,7 +141,7 @@ public sealed class FlowRecordFormatter
                     break;
                 case FlowField.SrcPort: if (ok) { b.Append(r.SrcPort); } else { b.Dash(); } break;
                 case FlowField.DstPort: if (ok) { b.Append(r.DstPort); } else { b.Dash(); } break;
-                case FlowField.Protocol: if (ok) { b.Append(r.Protocol); } else { b.Dash(); } break;
+                case FlowField.Protocol: if (ok) { b.Append((long)r.Protocol); } else { b.Dash(); } break;
                 case FlowField.Packets: if (ok) { b.Append(r.Packets); } else { b.Dash(); } break;
                 case FlowField.Bytes: if (ok) { b.Append(r.Bytes); } else { b.Dash(); } break;
                 case FlowField.Start: b.Append(r.Start); break;
@@ -163,7 +163,7 @@ public sealed class FlowRecordFormatter
                 case FlowField.VpcId: b.Append(eni.VpcId); break;
                 case FlowField.SubnetId: b.Append(eni.SubnetId); break;
                 case FlowField.InstanceId: b.Append(eni.InstanceId); break;
-                case FlowField.TcpFlags: if (ok) { b.Append(r.TcpFlags); } else { b.Dash(); } break;
+                case FlowField.TcpFlags: if (ok) { b.Append((long)r.TcpFlags); } else { b.Dash(); } break;
                 case FlowField.Type:
                     if (ok)
                     {

@@ -14,7 +14,9 @@ public sealed record TrafficCount(long Packets, long Bytes);
 
 public sealed record DirectionSummary(TrafficCount Accept, TrafficCount Reject, TrafficCount Drop);
 
-public sealed record EniSummary(string Id, string? InstanceId, string? SubnetId, string Type, DirectionSummary Ingress, DirectionSummary Egress);
+/// <summary>One ENI's totals; <paramref name="Addresses"/> are its own private IPv4 and IPv6 addresses, which tell fwsim report each record's direction.</summary>
+public sealed record EniSummary(string Id, string? InstanceId, string? SubnetId, string Type, DirectionSummary Ingress, DirectionSummary Egress,
+    IReadOnlyList<string>? Addresses = null);
 
 public sealed record InputSummary(string File, long Packets, string? Error, long? ErrorOffset);
 
@@ -110,7 +112,9 @@ public sealed record ReplaySummary
                 new TrafficCount(c.EniPackets(i, d, VerdictAction.Accept), c.EniBytes(i, d, VerdictAction.Accept)),
                 new TrafficCount(c.EniPackets(i, d, VerdictAction.Reject), c.EniBytes(i, d, VerdictAction.Reject)),
                 new TrafficCount(c.EniPackets(i, d, VerdictAction.Drop), c.EniBytes(i, d, VerdictAction.Drop)));
-            enis.Add(new EniSummary(model.Id, model.InstanceId, model.SubnetId, model.InterfaceType, Dir(Direction.Ingress), Dir(Direction.Egress)));
+            var addresses = (model.PrimaryIpv4 is { } primary ? new[] { primary } : Array.Empty<IpAddr>())
+                .Concat(model.PrivateIpv4Addresses).Concat(model.Ipv6Addresses).Distinct().Select(a => a.ToString()).ToList();
+            enis.Add(new EniSummary(model.Id, model.InstanceId, model.SubnetId, model.InterfaceType, Dir(Direction.Ingress), Dir(Direction.Egress), addresses));
         }
 
         var reasons = new SortedDictionary<string, long>(StringComparer.Ordinal);

@@ -13,7 +13,8 @@ public sealed record NaclEntryRef(string AclId, NetworkAclEntry Entry, bool Impl
 
 /// <summary>
 /// Stable integer ids for every security-group rule and NACL entry across all configuration versions:
-/// a rule unchanged between versions keeps its id, so conntrack entries and hit counters can hold ints.
+/// a rule unchanged between versions (same text at the same position) keeps its id, so conntrack entries
+/// and hit counters can hold ints.
 /// </summary>
 public sealed class RuleTable
 {
@@ -35,8 +36,10 @@ public sealed class RuleTable
 
     public bool TryGetId(string aclId, NetworkAclEntry entry, out int id) => _naclIds.TryGetValue(Key(aclId, entry, false), out id);
 
+    // The position is part of the identity: verdicts name a rule by group and index, and the index must be
+    // the one in the configuration version in force (D19), not where the same rule stood in an older version.
     private static string Key(SecurityGroupRule rule) => string.Create(CultureInfo.InvariantCulture,
-        $"{rule.GroupId}|{rule.Egress}|{rule.Protocol}|{rule.FromPort}|{rule.ToPort}|{rule.Peer.Kind}|{rule.Peer}");
+        $"{rule.GroupId}|{rule.Egress}|{rule.Index}|{rule.Protocol}|{rule.FromPort}|{rule.ToPort}|{rule.Peer.Kind}|{rule.Peer}");
 
     private static string Key(string aclId, NetworkAclEntry entry, bool isImplicit) => string.Create(CultureInfo.InvariantCulture,
         $"{aclId}|{entry.Egress}|{entry.RuleNumber}|{entry.Allow}|{entry.Protocol}|{entry.Cidr}|{entry.PortFrom}|{entry.PortTo}|{entry.IcmpType}|{entry.IcmpCode}|{isImplicit}");

@@ -8,7 +8,7 @@ namespace FirewallSim.Tracking;
 
 /// <summary>
 /// A connection key oriented by the ENI: "local" is the ENI's side, so both directions of a
-/// connection produce the same key. Ports hold the ICMP identifier and query kind for ICMP (D8),
+/// connection produce the same key. Ports hold the ICMP identifier and query kind (with the asking side in bit 15) for ICMP (D8),
 /// and are zero for other protocols, which are keyed by address pair (D9).
 /// </summary>
 [StructLayout(LayoutKind.Sequential, Pack = 4)]
@@ -217,6 +217,22 @@ internal sealed class ConnTable
 
     /// <summary>Removes every expired entry (used before reporting final counts).</summary>
     public void SweepAll(long now) => Sweep(now, _slots.Length * 2);
+
+    /// <summary>Removes every expired entry and returns the earliest expiry among those left (long.MaxValue if none).</summary>
+    public long SweepExpired(long now)
+    {
+        SweepAll(now);
+        long earliest = long.MaxValue;
+        foreach (ref var e in _slots.AsSpan())
+        {
+            if (e.IsUsed && e.ExpiresAt < earliest)
+            {
+                earliest = e.ExpiresAt;
+            }
+        }
+
+        return earliest;
+    }
 
     private void RemoveAt(int i)
     {

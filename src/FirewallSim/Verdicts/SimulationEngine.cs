@@ -45,6 +45,10 @@ public sealed class SimulationEngine
     private int _versionIndex;
     private long _versionEnd;
 
+    // No entry expires before this (a lower bound): while packet time has not passed it, nothing in the
+    // table is expired, so the allowance check never needs a sweep (D10).
+    private long _earliestExpiry = long.MaxValue;
+
     public SimulationEngine(CompiledTimeline timeline, EngineOptions? options = null)
     {
         _timeline = timeline;
@@ -217,8 +221,9 @@ public sealed class SimulationEngine
         var eni = version.Enis[eniIndex]!;
         Evaluate(version, eni, dir, p, a, ref v);
         Counters.Count(v, p.IpLength);
-        if (v.Action == VerdictAction.Drop && v.Reason == VerdictReason.DroppedConntrackAllowance)
+        if (v.Reason == VerdictReason.DroppedConntrackAllowance)
         {
+            // D10: counted whether the option turns the drop into a REJECT record or not.
             Counters.ConntrackAllowanceExceeded++;
         }
 
@@ -428,14 +433,14 @@ public sealed class SimulationEngine
                 }
 
                 StateMachine.Advance(ref e, kind, p.TcpFlags, fromRemote: !egress);
-                e.ExpiresAt = now + eni.Timeouts.For((TrackState)e.State);
+                SetExpiry(ref e, now + eni.Timeouts.For((TrackState)e.State));
                 v.State = (TrackState)e.State;
                 Decide(eni, dir, mu, now, ref v, "");
                 return;
             }
 
             StateMachine.Advance(ref e, kind, p.TcpFlags, fromRemote: !egress);
-            e.ExpiresAt = now + eni.Timeouts.For((TrackState)e.State);
+            SetExpiry(ref e, now + eni.Timeouts.For((TrackState)e.State));
             v.Action = VerdictAction.Accept;
             v.Reason = VerdictReason.AllowedByTrackedConnection;
             v.Tracking = TrackingMode.Tracked;
@@ -478,6 +483,12 @@ public sealed class SimulationEngine
             && eni.Rules.OpensAllPorts(!egress, v4, kind == TrackKind.Udp);
 
         int weight = dynamo ? 2 : 1;
+        if (!untracked && _allowanceUsed[eni.AllowanceGroup] + weight > _allowanceMax && now > _earliestExpiry)
+        {
+            // D10: entries that idled out no longer count, even where the lazy sweep has not reached them yet.
+            _earliestExpiry = _conns.SweepExpired(now);
+        }
+
         if (!untracked && _allowanceUsed[eni.AllowanceGroup] + weight > _allowanceMax)
         {
             v.Action = _options.RejectOnAllowanceDrop ? VerdictAction.Reject : VerdictAction.Drop;
@@ -507,7 +518,7 @@ public sealed class SimulationEngine
         }
 
         StateMachine.Start(ref n, kind, p.TcpFlags, fromRemote: !egress);
-        n.ExpiresAt = now + eni.Timeouts.For((TrackState)n.State);
+        SetExpiry(ref n, now + eni.Timeouts.For((TrackState)n.State));
         Counters.Rule(m.RuleId).Flows++;
         v.Tracking = untracked ? TrackingMode.Untracked : TrackingMode.Tracked;
         v.State = (TrackState)n.State;
@@ -519,6 +530,17 @@ public sealed class SimulationEngine
                     ? "tracked: " + (m.OpenMatch ? "the other direction is not open to all on every port" : "the admitting rule is not open to 0.0.0.0/0 or ::/0")
                     : "tracked: " + (kind == TrackKind.Other ? "other protocols are tracked by address pair (D9)" : "ICMP is always tracked (D8)");
         Decide(eni, dir, m, now, ref v, why);
+    }
+
+    /// <summary>Sets an entry's expiry and keeps <see cref="_earliestExpiry"/> a lower bound of every entry's expiry.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetExpiry(ref ConnEntry e, long expiresAt)
+    {
+        e.ExpiresAt = expiresAt;
+        if (expiresAt < _earliestExpiry)
+        {
+            _earliestExpiry = expiresAt;
+        }
     }
 
     private void Decide(EniRuntime eni, Direction dir, RuleMatch m, long now, ref Verdict v, string note)
@@ -573,8 +595,12 @@ public sealed class SimulationEngine
                 break;
             case TrackKind.IcmpRequest:
             case TrackKind.IcmpReply:
+                // D8: a reply answers a request of the other side only, so the key also says which side asked:
+                // a request's sender, a reply's receiver. Without it a reply travelling the same way as the
+                // peer's own request (or a request from the other side with the same id) would match its entry.
+                bool remoteAsked = kind == TrackKind.IcmpRequest ? !egress : egress;
                 k.LocalPort = p.IcmpId;
-                k.RemotePort = StateMachine.IcmpQueryKind(p);
+                k.RemotePort = (ushort)(StateMachine.IcmpQueryKind(p) | (remoteAsked ? 0x8000 : 0));
                 break;
         }
 

@@ -10,7 +10,7 @@ namespace FirewallSim.Tests.Capture;
 /// </summary>
 public class CaptureReaderTruncationTests
 {
-    private static readonly Dictionary<string, CaptureBuilder> Captures = new()
+    internal static readonly Dictionary<string, CaptureBuilder> Captures = new()
     {
         ["pcap-us-le"] = TestCaptureBuilder.Pcap(nanosecond: false, bigEndian: false)
             .Record(Frame(17), 1_700_000_000, 1)

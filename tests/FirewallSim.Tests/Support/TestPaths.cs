@@ -19,6 +19,9 @@ public static class TestPaths
 
     public static bool HasShared => Directory.Exists(Path.Combine(SharedDir, "corpus"));
 
+    /// <summary>CI sets FWSIM_REQUIRE_ALL=1: a missing prerequisite must fail a test, not skip it.</summary>
+    public static bool RequireAll => Environment.GetEnvironmentVariable("FWSIM_REQUIRE_ALL") == "1";
+
     public static string Samples => Path.Combine(RepoRoot, "samples");
 
     private static string FindRepoRoot()
@@ -46,7 +49,7 @@ public sealed class SharedCorpusFactAttribute : FactAttribute
 {
     public SharedCorpusFactAttribute()
     {
-        if (!TestPaths.HasShared)
+        if (!TestPaths.HasShared && !TestPaths.RequireAll)
         {
             Skip = $"needs the shared corpus at {TestPaths.SharedDir} (CI has it beside the clone; set FWSIM_SHARED to point elsewhere)";
         }
@@ -58,7 +61,7 @@ public sealed class SharedCorpusTheoryAttribute : TheoryAttribute
 {
     public SharedCorpusTheoryAttribute()
     {
-        if (!TestPaths.HasShared)
+        if (!TestPaths.HasShared && !TestPaths.RequireAll)
         {
             Skip = $"needs the shared corpus at {TestPaths.SharedDir} (CI has it beside the clone; set FWSIM_SHARED to point elsewhere)";
         }

@@ -44,7 +44,8 @@ public sealed class TestVpc
     }
 
     public TestVpc Eni(string id, string subnet, string[] ips, string[] groups, string? ipv6 = null, string? mac = null,
-        string type = "interface", bool requesterManaged = false, string? instance = null, ConnectionTrackingSettings? ct = null)
+        string type = "interface", bool requesterManaged = false, string? instance = null, ConnectionTrackingSettings? ct = null,
+        string? publicIp = null, string[]? ipv4Prefixes = null, string[]? ipv6Prefixes = null, string[]? ipv6s = null)
     {
         var addrs = ips.Select(IpAddr.Parse).ToArray();
         MacAddr m = default;
@@ -63,7 +64,11 @@ public sealed class TestVpc
             AvailabilityZoneId = "euw1-az1",
             PrimaryIpv4 = addrs.Length > 0 ? addrs[0] : null,
             PrivateIpv4Addresses = addrs,
-            Ipv6Addresses = ipv6 is null ? Array.Empty<IpAddr>() : new[] { IpAddr.Parse(ipv6) },
+            Ipv6Addresses = ipv6s is not null ? ipv6s.Select(IpAddr.Parse).ToArray()
+                : ipv6 is null ? Array.Empty<IpAddr>() : new[] { IpAddr.Parse(ipv6) },
+            Ipv4Prefixes = (ipv4Prefixes ?? Array.Empty<string>()).Select(IpPrefix.Parse).ToArray(),
+            Ipv6Prefixes = (ipv6Prefixes ?? Array.Empty<string>()).Select(IpPrefix.Parse).ToArray(),
+            PublicIp = publicIp is null ? null : IpAddr.Parse(publicIp),
             GroupIds = groups,
             Mac = m,
             InterfaceType = type,
@@ -74,7 +79,7 @@ public sealed class TestVpc
         return this;
     }
 
-    /// <summary>Adds a group; rules are written "in tcp 22 203.0.113.1/32", "out all 0.0.0.0/0", "in icmp 8/-1 0.0.0.0/0", "in tcp 5432 sg-app", "in tcp 22 pl-admin".</summary>
+    /// <summary>Adds a group; rules are written "in tcp 22 203.0.113.1/32", "out all 0.0.0.0/0", "in icmp 8/-1 0.0.0.0/0", "in tcp 5432 sg-app", "in tcp 22 pl-admin", "in tcp 5432 sg-peer(deleted)" (stale peering reference).</summary>
     public TestVpc Group(string id, params string[] rules)
     {
         var inbound = new List<SecurityGroupRule>();
@@ -91,7 +96,16 @@ public sealed class TestVpc
     }
 
     /// <summary>Adds a NACL: entries "in 100 allow tcp 22 0.0.0.0/0", "out 100 allow all 0.0.0.0/0", "in 120 allow icmp 3/4 0.0.0.0/0".</summary>
-    public TestVpc Acl(string id, string[] subnets, params string[] entries)
+    public TestVpc Acl(string id, string[] subnets, params string[] entries) => Acl(id, subnets, isDefault: false, entries);
+
+    /// <summary>
+    /// The VPC's default NACL as AWS creates it for a dual-stack VPC: 100 allow all 0.0.0.0/0 and 101 allow all ::/0
+    /// in both directions (plus the implicit "*" denies). It governs every subnet without an explicit association.
+    /// </summary>
+    public TestVpc DefaultAcl(string id = "acl-default") => Acl(id, Array.Empty<string>(), isDefault: true,
+        "in 100 allow all 0.0.0.0/0", "in 101 allow all ::/0", "out 100 allow all 0.0.0.0/0", "out 101 allow all ::/0");
+
+    public TestVpc Acl(string id, string[] subnets, bool isDefault, params string[] entries)
     {
         var list = new List<NetworkAclEntry>();
         foreach (string text in entries)
@@ -130,7 +144,7 @@ public sealed class TestVpc
             });
         }
 
-        _acls[id] = new NetworkAcl { Id = id, VpcId = _vpc.Id, Entries = list, SubnetIds = subnets };
+        _acls[id] = new NetworkAcl { Id = id, VpcId = _vpc.Id, Entries = list, SubnetIds = subnets, IsDefault = isDefault };
         return this;
     }
 
@@ -193,6 +207,13 @@ public sealed class TestVpc
         }
 
         string peer = t[next];
+        if (peer.StartsWith("sg-", StringComparison.Ordinal) && peer.EndsWith("(deleted)", StringComparison.Ordinal))
+        {
+            // A reference across a VPC peering whose status is "deleted": stale, matches nothing (D15).
+            var stale = SecurityGroupPeer.ForGroup(peer[..^"(deleted)".Length]) with { PeeringStatus = "deleted", VpcPeeringConnectionId = "pcx-1" };
+            return new SecurityGroupRule { GroupId = groupId, Egress = egress, Protocol = proto, FromPort = from, ToPort = to, Peer = stale };
+        }
+
         var p = peer.StartsWith("sg-", StringComparison.Ordinal) ? SecurityGroupPeer.ForGroup(peer)
             : peer.StartsWith("pl-", StringComparison.Ordinal) ? SecurityGroupPeer.ForPrefixList(peer)
             : SecurityGroupPeer.ForCidr(IpPrefix.Parse(peer));

@@ -116,3 +116,11 @@ public sealed class BpfFilterSet : IDisposable
         _byLinkType.Clear();
     }
 }
+
+/// <summary>Whether libpcap can be used on this machine, and which version it is.</summary>
+public static class Libpcap
+{
+    public static bool IsAvailable(out string? error) => LibpcapNative.IsAvailable(out error);
+
+    public static string? Version => IsAvailable(out _) ? LibpcapNative.Utf8(LibpcapNative.pcap_lib_version()) : null;
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Replay throughput: `fwsim replay` (full verdicts, connection tracking and flow-log output) against
+# libpcap's bare read loop (bench/pcaploop.c) and `tcpdump -r F -w /dev/null`, on one synthetic
+# capture, alternating, with medians and ratios. Also reports fwsim's peak memory.
+#
+#   bench/run.sh [RUNS=5] [PACKETS=10000000] [FWSIM_EXTRA_ARGS...]
+#
+# The capture (bench/out/big-$PACKETS.pcap, ~550 bytes per packet) and its configuration are generated
+# once with `fwsim gen --seed 1 --config-out`. Needs: dotnet, cc + libpcap0.8-dev, tcpdump, python3.
+set -euo pipefail
+runs=${1:-5}
+packets=${2:-10000000}
+shift $(( $# > 2 ? 2 : $# )) || true
+extra=("$@")
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+out="$here/out"
+mkdir -p "$out"
+for tool in dotnet cc tcpdump python3; do
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed" >&2; exit 2; }
+done
+[ -f /usr/include/pcap/pcap.h ] || { echo "run.sh: libpcap headers missing (apt-get install libpcap0.8-dev)" >&2; exit 2; }
+
+echo "building fwsim (Release) and the libpcap loop" >&2
+dotnet publish "$root/src/FirewallSim.Cli/FirewallSim.Cli.csproj" -c Release -o "$out/publish" --nologo -v quiet >&2
+cc -O2 -o "$out/pcaploop" "$here/pcaploop.c" -l:libpcap.so.0.8
+
+capture="$out/big-$packets.pcap"
+config="$out/config-synthetic"
+if [ "$packets" = 10000000 ] && [ -f "$out/big.pcap" ] && [ ! -f "$capture" ]; then ln -s big.pcap "$capture"; fi
+if [ ! -f "$capture" ] || [ ! -f "$config/lab.yaml" ]; then
+  echo "generating $capture" >&2
+  dotnet "$out/publish/fwsim.dll" gen --packets "$packets" --flows $((packets / 20)) --seed 1 --out "$capture" --config-out "$config" -q >&2
+fi
+cat "$capture" > /dev/null   # into the page cache for every timed run
+echo "capture: $capture ($(stat -L -c %s "$capture") bytes, $packets packets)" >&2
+
+python3 "$here/measure.py" "$runs" --packets "$packets" \
+  fwsim "dotnet $out/publish/fwsim.dll replay $capture --config $config --out $out/replay-out -q ${extra[*]:-}" \
+  pcaploop "$out/pcaploop $capture" \
+  tcpdump "tcpdump -r $capture -w /dev/null"

@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+
+namespace FirewallSim.Capture;
+
+/// <summary>
+/// Reads a stream ahead on its own thread into large pooled chunks, so that the kernel's copy from
+/// the page cache (or gzip inflation, or a pipe) overlaps with parsing on the consumer's thread. The
+/// consumer parses records inside the chunks themselves: no second copy of the data.
+/// </summary>
+internal sealed class ChunkPump : IDisposable
+{
+    private readonly Stream _stream;
+    private readonly int _chunkSize;
+    private readonly Queue<Chunk> _full = new();
+    private readonly int _depth;
+    private readonly object _gate = new();
+    private readonly ConcurrentBag<byte[]> _free = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread _thread;
+    private long _taken;
+
+    public readonly record struct Chunk(byte[]? Buffer, int Length, long FileOffset, Exception? Error);
+
+    public ChunkPump(Stream stream, int chunkSize, int depth)
+    {
+        _stream = stream;
+        _chunkSize = chunkSize;
+        _depth = depth;
+        _thread = new Thread(Pump) { Name = "fwsim-read-ahead", IsBackground = true };
+        _thread.Start();
+    }
+
+    /// <summary>The next chunk in file order; Buffer is null at end of stream. Rethrows a read error.</summary>
+    public Chunk Take()
+    {
+        Chunk c;
+        lock (_gate)
+        {
+            // Monitor.Wait sleeps: the consumer usually outruns the kernel's copy, and spinning here would
+            // take the core the read-ahead thread needs.
+            while (_full.Count == 0)
+            {
+                Monitor.Wait(_gate);
+            }
+
+            c = _full.Dequeue();
+            Monitor.PulseAll(_gate);
+        }
+
+        if (c.Error is { } e)
+        {
+            throw new IOException(e.Message, e);
+        }
+
+        _taken += c.Length;
+        return c;
+    }
+
+    public void Return(byte[] chunk) => _free.Add(chunk);
+
+    private void Pump()
+    {
+        long offset = 0;
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                // A handful of chunks per reader, recycled through _free: no garbage per chunk after warm-up.
+                var buf = _free.TryTake(out var b) ? b : GC.AllocateUninitializedArray<byte>(_chunkSize);
+
+                int n = 0;
+                while (n < _chunkSize)
+                {
+                    int r = _stream.Read(buf, n, _chunkSize - n);
+                    if (r == 0)
+                    {
+                        break;
+                    }
+
+                    n += r;
+                }
+
+                if (n > 0)
+                {
+                    Add(new Chunk(buf, n, offset, null));
+                    offset += n;
+                }
+
+                if (n < _chunkSize)
+                {
+                    Add(new Chunk(null, 0, offset, null));
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the reader was disposed
+        }
+#pragma warning disable CA1031 // the failure is handed to the consumer, who reports it
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            try
+            {
+                Add(new Chunk(null, 0, offset, ex));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private bool _disposed;
+
+    private void Add(Chunk chunk)
+    {
+        lock (_gate)
+        {
+            while (_full.Count >= _depth)
+            {
+                _stop.Token.ThrowIfCancellationRequested();
+                Monitor.Wait(_gate);
+            }
+
+            _stop.Token.ThrowIfCancellationRequested();
+            _full.Enqueue(chunk);
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _stop.Cancel();
+        lock (_gate)
+        {
+            _full.Clear();
+            Monitor.PulseAll(_gate);
+        }
+
+        // A read blocked on a pipe that never closes cannot be interrupted; the thread is a background
+        // thread and ends with the process, so do not wait for it forever.
+        if (_thread.Join(TimeSpan.FromSeconds(2)))
+        {
+            _stop.Dispose();
+        }
+    }
+}
