@@ -17,10 +17,10 @@ public struct Decision
     public TrackingMode Tracking;
     public bool Set;
 
-    /// <summary>Side B only: the packet was not given to B's engine because B refused its TCP connection's SYN at this frame.</summary>
-    public long RefusedAtFrame;
+    /// <summary>Side B only: the packet was not given to B's engine because B refused its TCP connection's SYN (at <see cref="RefusedAtFrame"/>).</summary>
+    public bool NotSent;
 
-    public readonly bool NotSent => RefusedAtFrame > 0;
+    public long RefusedAtFrame;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Decision Of(in Verdict v, in PacketInfo p) => new()
@@ -86,6 +86,7 @@ public struct SideTotals
         Reason = VerdictReason.NotDelivered,
         Tracking = TrackingMode.NotApplicable,
         Set = true,
+        NotSent = true,
         RefusedAtFrame = refusedAt,
     };
 
