@@ -55,8 +55,8 @@ internal static class ReplaySummaryText
         {
             switch (sink)
             {
-                case PlainFileSink p:
-                    o.WriteLine(string.Create(inv, $"  {p.Path}  ({s.FlowLog?.Records:N0} records, {s.FlowLog?.NoData:N0} NODATA, interval {s.FlowLog?.Interval} s)"));
+                case PlainFileSink:
+                    o.WriteLine(string.Create(inv, $"  {Path.Combine(outDir, "flowlogs.log")}  ({s.FlowLog?.Records:N0} records, {s.FlowLog?.NoData:N0} NODATA, interval {s.FlowLog?.Interval} s)"));
                     break;
                 case S3LayoutSink s3:
                     o.WriteLine(string.Create(inv, $"  {Path.Combine(outDir, "s3")}  ({s3.Files.Count} gzip files in the S3 layout)"));

@@ -61,6 +61,8 @@ public sealed record ConfigArguments(IReadOnlyList<ConfigSource> Sources, IReadO
         return new ConfigArguments(sources, diag);
     }
 
+    private static readonly HashSet<string> DocumentationExtensions = new(StringComparer.OrdinalIgnoreCase) { ".md", ".txt", ".rst", ".adoc" };
+
     private static IEnumerable<string> Expand(string path, List<ConfigDiagnostic> diag)
     {
         if (!Directory.Exists(path))
@@ -68,8 +70,10 @@ public sealed record ConfigArguments(IReadOnlyList<ConfigSource> Sources, IReadO
             return new[] { path };
         }
 
+        // Documentation beside the exports (README.md, notes.txt) is common in configuration folders;
+        // a file named explicitly on the command line is still read whatever its name.
         var files = Directory.GetFiles(path)
-            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Where(f => !Path.GetFileName(f).StartsWith('.') && !DocumentationExtensions.Contains(Path.GetExtension(f)))
             .OrderBy(f => f, StringComparer.Ordinal)
             .ToList();
         if (files.Count == 0)
