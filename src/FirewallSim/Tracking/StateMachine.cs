@@ -68,7 +68,7 @@ internal static class StateMachine
         };
 
     /// <summary>Sets up a new entry from its first accepted packet, then applies that packet (D6: non-SYN first packets start ESTABLISHED).</summary>
-    public static void Start(ref ConnEntry e, TrackKind kind, byte tcpFlags, bool fromRemote)
+    public static void Start(ref ConnState e, TrackKind kind, byte tcpFlags, bool fromRemote)
     {
         if (fromRemote)
         {
@@ -105,7 +105,7 @@ internal static class StateMachine
 
     /// <summary>Applies a later accepted packet of the flow.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Advance(ref ConnEntry e, TrackKind kind, byte tcpFlags, bool fromRemote)
+    public static void Advance(ref ConnState e, TrackKind kind, byte tcpFlags, bool fromRemote)
     {
         bool fromInitiator = fromRemote == ((e.Flags & ConnFlags.InitiatorRemote) != 0);
         if (kind == TrackKind.Tcp)
@@ -128,11 +128,11 @@ internal static class StateMachine
 
     /// <summary>D6: a pure SYN on an entry in TIME_WAIT or CLOSE discards it and starts a new connection.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool SynRestarts(in ConnEntry e, byte tcpFlags) =>
+    public static bool SynRestarts(in ConnState e, byte tcpFlags) =>
         (tcpFlags & (TcpFlags.Syn | TcpFlags.Ack | TcpFlags.Rst | TcpFlags.Fin)) == TcpFlags.Syn &&
         e.State is (byte)TrackState.TimeWait or (byte)TrackState.Close;
 
-    private static void AdvanceTcp(ref ConnEntry e, bool fromInitiator, byte flags)
+    private static void AdvanceTcp(ref ConnState e, bool fromInitiator, byte flags)
     {
         if ((flags & TcpFlags.Rst) != 0)
         {
@@ -166,7 +166,7 @@ internal static class StateMachine
     }
 
     /// <summary>D6 closing states: first FIN → FIN_WAIT; other side's ACK → CLOSE_WAIT; other side's FIN → LAST_ACK; last ACK → TIME_WAIT; RST → CLOSE.</summary>
-    private static void AdvanceTcpClose(ref ConnEntry e, bool fromInitiator, byte flags)
+    private static void AdvanceTcpClose(ref ConnState e, bool fromInitiator, byte flags)
     {
         bool fin = (flags & TcpFlags.Fin) != 0;
         bool ack = (flags & TcpFlags.Ack) != 0;

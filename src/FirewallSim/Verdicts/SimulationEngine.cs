@@ -37,7 +37,10 @@ public sealed class SimulationEngine
 {
     private readonly CompiledTimeline _timeline;
     private readonly EngineOptions _options;
-    private readonly ConnTable _conns;
+    private readonly ConnTable<ConnEntryV4> _v4;
+    private readonly ConnTable<ConnEntryV6> _v6;
+    private int _tracked;
+    private int _peakTracked;
     private readonly FragmentTable _fragments;
     private readonly int[] _allowanceUsed;
     private readonly int _allowanceMax;
@@ -55,7 +58,8 @@ public sealed class SimulationEngine
         _options = options ?? EngineOptions.Default;
         _allowanceUsed = new int[Math.Max(1, timeline.AllowanceGroups)];
         _allowanceMax = _options.ConntrackMax ?? int.MaxValue;
-        _conns = new ConnTable(_options.InitialConntrackCapacity, OnConnectionRemoved);
+        _v4 = new ConnTable<ConnEntryV4>(_options.InitialConntrackCapacity, OnConnectionRemoved);
+        _v6 = new ConnTable<ConnEntryV6>(_options.InitialConntrackCapacity / 4, OnConnectionRemoved);
         _fragments = new FragmentTable((long)_options.FragmentLifetime.TotalMilliseconds * 1_000_000L);
         Counters = new EngineCounters(timeline.Enis.Count, timeline.Rules.SecurityGroupRules.Count, timeline.Rules.NaclEntries.Count);
         _version = timeline.Versions[0];
@@ -73,11 +77,14 @@ public sealed class SimulationEngine
     /// <summary>The configuration version in force for the last packet processed.</summary>
     public CompiledVersion CurrentVersion => _version;
 
-    public int TrackedConnections => _conns.TrackedCount;
+    public int TrackedConnections => _tracked;
 
-    public int TableEntries => _conns.Count;
+    public int TableEntries => _v4.Count + _v6.Count;
 
-    public long ConntrackMemoryBytes => _conns.MemoryBytes;
+    public long ConntrackMemoryBytes => _v4.MemoryBytes + _v6.MemoryBytes;
+
+    /// <summary>Bytes of one IPv4 and one IPv6 connection-table slot.</summary>
+    public static (int V4, int V6) ConntrackEntrySizes => (ConnTable<ConnEntryV4>.EntrySize, ConnTable<ConnEntryV6>.EntrySize);
 
     /// <summary>Evaluates one decoded packet; the result is written into <paramref name="r"/>.</summary>
     public void Process(in PacketInfo p, ref PacketResult r)
@@ -198,8 +205,9 @@ public sealed class SimulationEngine
     /// <summary>Removes expired entries everywhere and refreshes the peak (call at the end of a replay).</summary>
     public void Finish(long now)
     {
-        _conns.SweepAll(now);
-        Counters.PeakTrackedConnections = Math.Max(Counters.PeakTrackedConnections, _conns.PeakTracked);
+        _v4.SweepAll(now);
+        _v6.SweepAll(now);
+        Counters.PeakTrackedConnections = Math.Max(Counters.PeakTrackedConnections, _peakTracked);
     }
 
     /// <summary>FIN 1, SYN 2, RST 4, SYN-ACK 18 (D22, AWS semantics 5.4).</summary>
@@ -378,99 +386,116 @@ public sealed class SimulationEngine
         {
             v.Action = VerdictAction.Accept;
             v.Reason = VerdictReason.AllowedNoSecurityGroups;
-            Trace?.Add(eni.Model.Id, dir, egress ? "SG outbound" : "SG inbound", "skipped", $"{eni.Model.InterfaceType} ENI without security groups (D16)");
+            if (Trace is not null)
+            {
+                TraceSkipped(eni, dir);
+            }
+
             return;
         }
 
-        var peer = egress ? p.Dst : p.Src;
-        var rules = eni.Rules.For(egress);
-        int key = DirectionRules.KeyOf(p.Protocol, p.DstPort, p.IcmpType, p.IcmpCode);
-
-        // D15: a group reference never matches a frame relayed by another configured ENI.
-        bool relayed = egress
-            ? a.DstMacOwner >= 0 && a.DstMacOwner != a.DstOwner
-            : a.SrcMacOwner >= 0 && a.SrcMacOwner != a.SrcOwner;
         var kind = StateMachine.Classify(p);
-
         if (kind == TrackKind.IcmpUntracked)
         {
             // D8: ICMP errors and other non-query messages never create or match an entry.
-            var m0 = rules.Match(peer, p.Protocol, key, !relayed);
-            Decide(eni, dir, m0, now, ref v, "ICMP errors and non-query messages are judged by rules alone (D8)");
+            Decide(eni, dir, MatchRules(eni, egress, p, a), now, ref v, Note.IcmpRulesOnly);
             return;
         }
 
-        var ck = KeyFor(eni.Index, egress, kind, p);
-        if (Trace is not null && _conns.Peek(ck, out var before) && now > before.ExpiresAt)
+        if (p.Family == IpFamily.V4)
         {
-            Trace.Add(eni.Model.Id, dir, "conntrack", "entry expired",
-                string.Create(CultureInfo.InvariantCulture,
-                    $"the flow's {((before.Flags & ConnFlags.Untracked) != 0 ? "untracked marker" : "entry")} ({VerdictNames.State((TrackState)before.State)}) idled out {(now - before.ExpiresAt) / 1e9:0.###} s ago (D5)"));
+            Track(_v4, version, eni, dir, kind, p, a, ref v);
+        }
+        else
+        {
+            Track(_v6, version, eni, dir, kind, p, a, ref v);
+        }
+    }
+
+    /// <summary>The conntrack lookup and the decisions that follow it, for one address family's table.</summary>
+    private void Track<TEntry>(ConnTable<TEntry> table, CompiledVersion version, EniRuntime eni, Direction dir, TrackKind kind,
+        in PacketInfo p, in EniAttribution a, ref Verdict v)
+        where TEntry : struct, IConnEntry<TEntry>
+    {
+        bool egress = dir == Direction.Egress;
+        long now = p.TimestampNs;
+        var probe = TEntry.Probe(eni.Index, egress, kind, p);
+        if (Trace is not null)
+        {
+            TraceExpired(table, eni, dir, probe, now);
         }
 
-        int slot = _conns.Find(ck, now);
-        if (slot >= 0 && kind == TrackKind.Tcp && StateMachine.SynRestarts(_conns[slot], p.TcpFlags))
-        {
-            Trace?.Add(eni.Model.Id, dir, "conntrack", "restart", $"pure SYN on a {VerdictNames.State((TrackState)_conns[slot].State)} entry starts a new connection (D6)");
-            _conns.Remove(slot);
-            slot = -1;
-        }
-
+        int slot = table.Find(probe, now);
         if (slot >= 0)
         {
-            ref var e = ref _conns[slot];
-            if ((e.Flags & ConnFlags.Untracked) != 0)
+            ref var e = ref TEntry.StateOf(ref table[slot]);
+            if (kind == TrackKind.Tcp && StateMachine.SynRestarts(e, p.TcpFlags))
             {
-                // D4: the marker only remembers the flow; every packet is judged by its own direction's rules.
-                var mu = rules.Match(peer, p.Protocol, key, !relayed);
-                Trace?.Add(eni.Model.Id, dir, "conntrack", "untracked flow", "marker found: judged by the rules of this direction (D4)");
-                v.Tracking = TrackingMode.Untracked;
-                v.State = (TrackState)e.State;
-                if (!mu.Matched)
+                if (Trace is not null)
                 {
-                    Decide(eni, dir, mu, now, ref v, "");
-                    return;
+                    TraceRestart(eni, dir, e);
                 }
 
+                table.Remove(slot);
+            }
+            else if ((e.Flags & ConnFlags.Untracked) == 0)
+            {
+                // The common case: a tracked connection admits the packet whatever this direction's rules say.
                 StateMachine.Advance(ref e, kind, p.TcpFlags, fromRemote: !egress);
                 SetExpiry(ref e, now + eni.Timeouts.For((TrackState)e.State));
+                v.Action = VerdictAction.Accept;
+                v.Reason = VerdictReason.AllowedByTrackedConnection;
+                v.Tracking = TrackingMode.Tracked;
                 v.State = (TrackState)e.State;
-                Decide(eni, dir, mu, now, ref v, "");
+                v.RuleId = e.RuleId;
+                if (e.RuleId >= 0)
+                {
+                    Counters.Rule(e.RuleId).Hit(now, tracked: true);
+                }
+
+                if (Trace is not null)
+                {
+                    TraceTracked(eni, dir, v.State, e.RuleId);
+                }
+
                 return;
             }
-
-            StateMachine.Advance(ref e, kind, p.TcpFlags, fromRemote: !egress);
-            SetExpiry(ref e, now + eni.Timeouts.For((TrackState)e.State));
-            v.Action = VerdictAction.Accept;
-            v.Reason = VerdictReason.AllowedByTrackedConnection;
-            v.Tracking = TrackingMode.Tracked;
-            v.State = (TrackState)e.State;
-            v.RuleId = e.RuleId;
-            if (e.RuleId >= 0)
+            else
             {
-                Counters.Rule(e.RuleId).Hit(now, tracked: true);
-            }
+                // D4: the marker only remembers the flow; every packet is judged by its own direction's rules.
+                var mu = MatchRules(eni, egress, p, a);
+                v.Tracking = TrackingMode.Untracked;
+                v.State = (TrackState)e.State;
+                if (mu.Matched)
+                {
+                    StateMachine.Advance(ref e, kind, p.TcpFlags, fromRemote: !egress);
+                    SetExpiry(ref e, now + eni.Timeouts.For((TrackState)e.State));
+                    v.State = (TrackState)e.State;
+                }
 
-            if (Trace is not null)
-            {
-                Trace.Add(eni.Model.Id, dir, "conntrack", "tracked connection",
-                    $"entry found, now {VerdictNames.State(v.State)}; allowed whatever this direction's rules say" +
-                    (e.RuleId >= 0 ? $" (opened by {_timeline.Rules.Rule(e.RuleId)})" : ""));
+                Decide(eni, dir, mu, now, ref v, Note.UntrackedMarker);
+                return;
             }
-
-            return;
         }
 
-        Trace?.Add(eni.Model.Id, dir, "conntrack", "no entry", "judged by the rules");
-        var m = rules.Match(peer, p.Protocol, key, !relayed);
+        var m = MatchRules(eni, egress, p, a);
         if (!m.Matched || kind == TrackKind.IcmpReply)
         {
-            Decide(eni, dir, m, now, ref v, kind == TrackKind.IcmpReply && m.Matched ? "an ICMP reply without its request creates no entry (D8)" : "");
+            Decide(eni, dir, m, now, ref v, m.Matched ? Note.IcmpReplyWithoutRequest : Note.NoEntry);
             return;
         }
 
-        // New flow admitted by a rule: tracked or untracked (3.2, D1–D4, D11)?
-        bool v4 = peer.IsV4;
+        NewFlow(table, version, eni, dir, kind, probe, m, p, a, ref v);
+    }
+
+    /// <summary>The first accepted packet of a flow: tracked or untracked (3.2, D1–D4, D11), allowance (D10), a new entry.</summary>
+    private void NewFlow<TEntry>(ConnTable<TEntry> table, CompiledVersion version, EniRuntime eni, Direction dir, TrackKind kind, in TEntry probe,
+        RuleMatch m, in PacketInfo p, in EniAttribution a, ref Verdict v)
+        where TEntry : struct, IConnEntry<TEntry>
+    {
+        bool egress = dir == Direction.Egress;
+        long now = p.TimestampNs;
+        var peer = egress ? p.Dst : p.Src;
         int peerOwner = egress ? a.DstOwner : a.SrcOwner;
         int peerMacOwner = egress ? a.DstMacOwner : a.SrcMacOwner;
         bool dynamo = version.DynamoPrefixes.Length > 0 && version.IsDynamo(peer);
@@ -480,13 +505,13 @@ public sealed class SimulationEngine
         bool untracked = kind is TrackKind.Tcp or TrackKind.Udp
             && m.OpenMatch
             && !autoTracked
-            && eni.Rules.OpensAllPorts(!egress, v4, kind == TrackKind.Udp);
+            && eni.Rules.OpensAllPorts(!egress, peer.IsV4, kind == TrackKind.Udp);
 
         int weight = dynamo ? 2 : 1;
         if (!untracked && _allowanceUsed[eni.AllowanceGroup] + weight > _allowanceMax && now > _earliestExpiry)
         {
             // D10: entries that idled out no longer count, even where the lazy sweep has not reached them yet.
-            _earliestExpiry = _conns.SweepExpired(now);
+            _earliestExpiry = Math.Min(_v4.SweepExpired(now), _v6.SweepExpired(now));
         }
 
         if (!untracked && _allowanceUsed[eni.AllowanceGroup] + weight > _allowanceMax)
@@ -494,13 +519,16 @@ public sealed class SimulationEngine
             v.Action = _options.RejectOnAllowanceDrop ? VerdictAction.Reject : VerdictAction.Drop;
             v.Reason = VerdictReason.DroppedConntrackAllowance;
             v.RuleId = m.RuleId;
-            Trace?.Add(eni.Model.Id, dir, "conntrack", "allowance exceeded",
-                $"a new tracked connection would exceed the maximum of {_allowanceMax} (D10): dropped, counted as conntrack_allowance_exceeded");
+            if (Trace is not null)
+            {
+                TraceAllowance(eni, dir);
+            }
+
             return;
         }
 
-        slot = _conns.Insert(ck, now);
-        ref var n = ref _conns[slot];
+        int slot = table.Insert(probe, now);
+        ref var n = ref TEntry.StateOf(ref table[slot]);
         n.RuleId = m.RuleId;
         if (untracked)
         {
@@ -514,7 +542,11 @@ public sealed class SimulationEngine
             }
 
             _allowanceUsed[eni.AllowanceGroup] += weight;
-            _conns.CountTracked(weight);
+            _tracked += weight;
+            if (_tracked > _peakTracked)
+            {
+                _peakTracked = _tracked;
+            }
         }
 
         StateMachine.Start(ref n, kind, p.TcpFlags, fromRemote: !egress);
@@ -522,19 +554,90 @@ public sealed class SimulationEngine
         Counters.Rule(m.RuleId).Flows++;
         v.Tracking = untracked ? TrackingMode.Untracked : TrackingMode.Tracked;
         v.State = (TrackState)n.State;
-        string why = untracked
-            ? "untracked: an open rule admits it and the other direction is open on every port (3.2, D1–D3)"
-            : autoTracked
-                ? "tracked: the peer is an automatically tracked service (D11)"
-                : kind is TrackKind.Tcp or TrackKind.Udp
-                    ? "tracked: " + (m.OpenMatch ? "the other direction is not open to all on every port" : "the admitting rule is not open to 0.0.0.0/0 or ::/0")
-                    : "tracked: " + (kind == TrackKind.Other ? "other protocols are tracked by address pair (D9)" : "ICMP is always tracked (D8)");
-        Decide(eni, dir, m, now, ref v, why);
+        Decide(eni, dir, m, now, ref v,
+            untracked ? Note.NewUntracked
+            : autoTracked ? Note.NewAutoTracked
+            : kind is TrackKind.Tcp or TrackKind.Udp ? (m.OpenMatch ? Note.NewTrackedOtherSideNotOpen : Note.NewTrackedNarrowRule)
+            : kind == TrackKind.Other ? Note.NewTrackedOtherProtocol : Note.NewTrackedIcmp);
+    }
+
+    /// <summary>The rules of the packet's direction; D15: group references never match a frame relayed by another configured ENI.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static RuleMatch MatchRules(EniRuntime eni, bool egress, in PacketInfo p, in EniAttribution a)
+    {
+        bool relayed = egress
+            ? a.DstMacOwner >= 0 && a.DstMacOwner != a.DstOwner
+            : a.SrcMacOwner >= 0 && a.SrcMacOwner != a.SrcOwner;
+        int key = DirectionRules.KeyOf(p.Protocol, p.DstPort, p.IcmpType, p.IcmpCode);
+        return eni.Rules.For(egress).Match(egress ? p.Dst : p.Src, p.Protocol, key, !relayed);
+    }
+
+    /// <summary>Why a decision was reached, for explain's trace; a value, so the hot path never builds strings.</summary>
+    private enum Note : byte
+    {
+        None,
+        NoEntry,
+        IcmpRulesOnly,
+        IcmpReplyWithoutRequest,
+        UntrackedMarker,
+        NewUntracked,
+        NewAutoTracked,
+        NewTrackedOtherSideNotOpen,
+        NewTrackedNarrowRule,
+        NewTrackedOtherProtocol,
+        NewTrackedIcmp,
+    }
+
+    private static string NoteText(Note note) => note switch
+    {
+        Note.IcmpRulesOnly => "ICMP errors and non-query messages are judged by rules alone (D8)",
+        Note.IcmpReplyWithoutRequest => "an ICMP reply without its request creates no entry (D8)",
+        Note.NewUntracked => "untracked: an open rule admits it and the other direction is open on every port (3.2, D1–D3)",
+        Note.NewAutoTracked => "tracked: the peer is an automatically tracked service (D11)",
+        Note.NewTrackedOtherSideNotOpen => "tracked: the other direction is not open to all on every port",
+        Note.NewTrackedNarrowRule => "tracked: the admitting rule is not open to 0.0.0.0/0 or ::/0",
+        Note.NewTrackedOtherProtocol => "tracked: other protocols are tracked by address pair (D9)",
+        Note.NewTrackedIcmp => "tracked: ICMP is always tracked (D8)",
+        _ => "",
+    };
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceSkipped(EniRuntime eni, Direction dir) =>
+        Trace!.Add(eni.Model.Id, dir, dir == Direction.Egress ? "SG outbound" : "SG inbound", "skipped", $"{eni.Model.InterfaceType} ENI without security groups (D16)");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceExpired<TEntry>(ConnTable<TEntry> table, EniRuntime eni, Direction dir, in TEntry probe, long now)
+        where TEntry : struct, IConnEntry<TEntry>
+    {
+        if (table.Peek(probe, out var before) && now > before.ExpiresAt)
+        {
+            Trace!.Add(eni.Model.Id, dir, "conntrack", "entry expired",
+                string.Create(CultureInfo.InvariantCulture,
+                    $"the flow's {((before.Flags & ConnFlags.Untracked) != 0 ? "untracked marker" : "entry")} ({VerdictNames.State((TrackState)before.State)}) idled out {(now - before.ExpiresAt) / 1e9:0.###} s ago (D5)"));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceRestart(EniRuntime eni, Direction dir, in ConnState e) =>
+        Trace!.Add(eni.Model.Id, dir, "conntrack", "restart", $"pure SYN on a {VerdictNames.State((TrackState)e.State)} entry starts a new connection (D6)");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceTracked(EniRuntime eni, Direction dir, TrackState state, int ruleId) =>
+        Trace!.Add(eni.Model.Id, dir, "conntrack", "tracked connection",
+            $"entry found, now {VerdictNames.State(state)}; allowed whatever this direction's rules say" +
+            (ruleId >= 0 ? $" (opened by {_timeline.Rules.Rule(ruleId)})" : ""));
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceAllowance(EniRuntime eni, Direction dir)
+    {
+        Trace!.Add(eni.Model.Id, dir, "conntrack", "no entry", "judged by the rules");
+        Trace.Add(eni.Model.Id, dir, "conntrack", "allowance exceeded",
+            $"a new tracked connection would exceed the maximum of {_allowanceMax} (D10): dropped, counted as conntrack_allowance_exceeded");
     }
 
     /// <summary>Sets an entry's expiry and keeps <see cref="_earliestExpiry"/> a lower bound of every entry's expiry.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void SetExpiry(ref ConnEntry e, long expiresAt)
+    private void SetExpiry(ref ConnState e, long expiresAt)
     {
         e.ExpiresAt = expiresAt;
         if (expiresAt < _earliestExpiry)
@@ -543,7 +646,8 @@ public sealed class SimulationEngine
         }
     }
 
-    private void Decide(EniRuntime eni, Direction dir, RuleMatch m, long now, ref Verdict v, string note)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Decide(EniRuntime eni, Direction dir, RuleMatch m, long now, ref Verdict v, Note note)
     {
         if (m.Matched)
         {
@@ -560,55 +664,37 @@ public sealed class SimulationEngine
 
         if (Trace is not null)
         {
-            bool egress = dir == Direction.Egress;
-            string detail = m.Matched
-                ? $"{_timeline.Rules.Rule(m.RuleId)}"
-                : eni.Model.GroupIds.Count == 0
-                    ? "the ENI has no security groups: nothing is allowed (D16)"
-                    : $"no {(egress ? "outbound" : "inbound")} rule of {string.Join(", ", eni.Model.GroupIds)} matches";
-            Trace.Add(eni.Model.Id, dir, egress ? "SG outbound" : "SG inbound", m.Matched ? "allow" : "deny",
-                detail + (note.Length > 0 ? "; " + note : ""));
+            TraceDecision(eni, dir, m, note);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ConnKey KeyFor(int eni, bool egress, TrackKind kind, in PacketInfo p)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceDecision(EniRuntime eni, Direction dir, RuleMatch m, Note note)
     {
-        var k = new ConnKey { Eni = eni, Protocol = p.Protocol };
-        if (egress)
+        if (note is Note.NoEntry or Note.IcmpReplyWithoutRequest or Note.NewUntracked or Note.NewAutoTracked
+            or Note.NewTrackedOtherSideNotOpen or Note.NewTrackedNarrowRule or Note.NewTrackedOtherProtocol or Note.NewTrackedIcmp)
         {
-            k.Local = p.Src;
-            k.Remote = p.Dst;
+            Trace!.Add(eni.Model.Id, dir, "conntrack", "no entry", "judged by the rules");
         }
-        else
+        else if (note == Note.UntrackedMarker)
         {
-            k.Local = p.Dst;
-            k.Remote = p.Src;
+            Trace!.Add(eni.Model.Id, dir, "conntrack", "untracked flow", "marker found: judged by the rules of this direction (D4)");
         }
 
-        switch (kind)
-        {
-            case TrackKind.Tcp:
-            case TrackKind.Udp:
-                k.LocalPort = egress ? p.SrcPort : p.DstPort;
-                k.RemotePort = egress ? p.DstPort : p.SrcPort;
-                break;
-            case TrackKind.IcmpRequest:
-            case TrackKind.IcmpReply:
-                // D8: a reply answers a request of the other side only, so the key also says which side asked:
-                // a request's sender, a reply's receiver. Without it a reply travelling the same way as the
-                // peer's own request (or a request from the other side with the same id) would match its entry.
-                bool remoteAsked = kind == TrackKind.IcmpRequest ? !egress : egress;
-                k.LocalPort = p.IcmpId;
-                k.RemotePort = (ushort)(StateMachine.IcmpQueryKind(p) | (remoteAsked ? 0x8000 : 0));
-                break;
-        }
-
-        return k;
+        bool egress = dir == Direction.Egress;
+        string detail = m.Matched
+            ? $"{_timeline.Rules.Rule(m.RuleId)}"
+            : eni.Model.GroupIds.Count == 0
+                ? "the ENI has no security groups: nothing is allowed (D16)"
+                : $"no {(egress ? "outbound" : "inbound")} rule of {string.Join(", ", eni.Model.GroupIds)} matches";
+        string text = NoteText(note);
+        Trace!.Add(eni.Model.Id, dir, egress ? "SG outbound" : "SG inbound", m.Matched ? "allow" : "deny",
+            detail + (text.Length > 0 ? "; " + text : ""));
     }
 
     private void OnConnectionRemoved(int eni, int weight)
     {
+        _tracked -= weight;
         int group = _timeline.AllowanceGroupOfEni[eni];
         _allowanceUsed[group] = Math.Max(0, _allowanceUsed[group] - weight);
     }
@@ -630,7 +716,7 @@ public sealed class SimulationEngine
         _versionIndex = i;
         _version = versions[i];
         _versionEnd = i + 1 < versions.Count ? versions[i + 1].EffectiveFromNs : long.MaxValue;
-        Counters.PeakTrackedConnections = Math.Max(Counters.PeakTrackedConnections, _conns.PeakTracked);
+        Counters.PeakTrackedConnections = Math.Max(Counters.PeakTrackedConnections, _peakTracked);
     }
 
     private string EniName(int index) => index >= 0 ? _timeline.Enis.Id(index) : "-";
