@@ -78,9 +78,7 @@ public sealed class FlowLogAggregator
     private readonly long _interval;
     private readonly List<WindowTable> _open = new();
     private readonly Stack<WindowTable> _pool = new();
-    private FlowRecord[] _records = new FlowRecord[1024];
     private int[] _order = new int[1024];
-    private int _recordCount;
     private readonly SortedRecords _view = new();
     private readonly bool[] _eniHasRecord;
     private long _nextEmit = long.MinValue;   // start of the oldest window not yet emitted
@@ -253,8 +251,7 @@ public sealed class FlowLogAggregator
             }
         }
 
-        var table = _pool.Count > 0 ? _pool.Pop() : new WindowTable(_eniCount);
-        table.Reset(window);
+        var table = RentTable(window);
         _open.Add(table);
         return table;
     }
@@ -292,23 +289,20 @@ public sealed class FlowLogAggregator
             }
         }
 
-        _recordCount = 0;
+        // The window's records are sorted and written where they lie in the table's slot array (compacted
+        // to its front), never copied into a second array: a window of a million flows costs its table only.
+        table ??= RentTable(window);
         Array.Clear(_eniHasRecord);
-        if (table is not null)
+        int count = table.Compact(_options.TrafficType, _eniHasRecord);
+        table.EnsureRoom(count + _eniCount);
+        for (int eni = 0; eni < _eniCount; eni++)
         {
-            table.Drain(this, _options.TrafficType, _eniHasRecord);
-            for (int eni = 0; eni < _eniCount; eni++)
+            if (table.Skipped(eni))
             {
-                if (table.Skipped(eni))
-                {
-                    AddRecord(Special(window, eni, LogStatus.SkipData));
-                    _eniHasRecord[eni] = true;
-                    SkipDataRecords++;
-                }
+                table.AppendSpecial(count++, eni, LogStatus.SkipData, (ushort)(_interval - 1));
+                _eniHasRecord[eni] = true;
+                SkipDataRecords++;
             }
-
-            table.ClearSkipped();
-            _pool.Push(table);
         }
 
         if (_options.NoData)
@@ -317,73 +311,68 @@ public sealed class FlowLogAggregator
             {
                 if (!_eniHasRecord[eni])
                 {
-                    AddRecord(Special(window, eni, LogStatus.NoData));
+                    table.AppendSpecial(count++, eni, LogStatus.NoData, (ushort)(_interval - 1));
                     NoDataRecords++;
                 }
             }
         }
 
-        // Sort indexes, not the 96-byte records; the struct comparer lets the JIT inline every comparison.
-        for (int i = 0; i < _recordCount; i++)
+        // Sort indexes, not the 64-byte slots; the struct comparer lets the JIT inline every comparison.
+        if (_order.Length < count)
+        {
+            _order = new int[table.Capacity];
+        }
+
+        for (int i = 0; i < count; i++)
         {
             _order[i] = i;
         }
 
-        _order.AsSpan(0, _recordCount).Sort(new RecordOrder(_records, _eniRank));
-        _view.Set(_records, _order, _recordCount);
-        RecordsWritten += _recordCount;
+        _order.AsSpan(0, count).Sort(new RecordOrder(table.Slots, _eniRank));
+        _view.Set(table.Slots, _order, count, window);
+        RecordsWritten += count;
         WindowsEmitted++;
-        foreach (var s in _sinks)
+        try
         {
-            s.WriteWindow(window, _view);
+            foreach (var s in _sinks)
+            {
+                s.WriteWindow(window, _view);
+            }
+        }
+        finally
+        {
+            _view.Set(Array.Empty<FlowSlot>(), _order, 0, window);
+            table.Clear(count);
+            _pool.Push(table);
         }
 
         _nextEmit = window + _interval;
     }
 
-    private FlowRecord Special(long window, int eni, LogStatus status) => new()
+    private WindowTable RentTable(long window)
     {
-        WindowStart = window,
-        Eni = eni,
-        Status = status,
-        Start = window,
-        End = window + _interval - 1,
-    };
-
-    internal void AddRecord(in FlowRecord r)
-    {
-        if (_recordCount == _records.Length)
-        {
-            Array.Resize(ref _records, _records.Length * 2);
-            Array.Resize(ref _order, _records.Length);
-        }
-
-        _records[_recordCount++] = r;
+        var table = _pool.Count > 0 ? _pool.Pop() : new WindowTable(_eniCount);
+        table.Reset(window);
+        return table;
     }
 
-    /// <summary>D27: window, interface-id, OK before NODATA, egress before ingress, family, addresses, ports, protocol, action.</summary>
+    /// <summary>D27 within one window: interface-id, OK before NODATA, egress before ingress, family, addresses, ports, protocol, action.</summary>
     private readonly struct RecordOrder : IComparer<int>
     {
-        private readonly FlowRecord[] _records;
+        private readonly FlowSlot[] _slots;
         private readonly int[] _eniRank;
 
-        public RecordOrder(FlowRecord[] records, int[] eniRank)
+        public RecordOrder(FlowSlot[] slots, int[] eniRank)
         {
-            _records = records;
+            _slots = slots;
             _eniRank = eniRank;
         }
 
         public int Compare(int x, int y)
         {
-            ref readonly var a = ref _records[x];
-            ref readonly var b = ref _records[y];
-            int c = a.WindowStart.CompareTo(b.WindowStart);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = _eniRank[a.Eni].CompareTo(_eniRank[b.Eni]);
+            ref readonly var a = ref _slots[x];
+            ref readonly var b = ref _slots[y];
+            int c = _eniRank[a.Eni].CompareTo(_eniRank[b.Eni]);
             if (c != 0)
             {
                 return c;
@@ -402,13 +391,13 @@ public sealed class FlowLogAggregator
                 return c;
             }
 
-            c = a.PktSrc.CompareTo(b.PktSrc); // IPv4 before IPv6, then numeric
+            c = a.Src.CompareTo(b.Src); // IPv4 before IPv6, then numeric
             if (c != 0)
             {
                 return c;
             }
 
-            c = a.PktDst.CompareTo(b.PktDst);
+            c = a.Dst.CompareTo(b.Dst);
             if (c != 0)
             {
                 return c;
@@ -431,32 +420,85 @@ public sealed class FlowLogAggregator
         }
     }
 
-    /// <summary>The records of one window in D27 order, without copying them (reused for every window).</summary>
+    /// <summary>The records of one window in D27 order, read from the table's slots without copying them (reused for every window).</summary>
     private sealed class SortedRecords : IReadOnlyList<FlowRecord>
     {
-        private FlowRecord[] _items = Array.Empty<FlowRecord>();
+        private FlowSlot[] _slots = Array.Empty<FlowSlot>();
         private int[] _order = Array.Empty<int>();
+        private long _window;
 
         public int Count { get; private set; }
 
-        public FlowRecord this[int index] => _items[_order[index]];
-
-        public void Set(FlowRecord[] items, int[] order, int count)
+        public FlowRecord this[int index]
         {
-            _items = items;
+            get
+            {
+                if ((uint)index >= (uint)Count)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(index));
+                }
+
+                ref readonly var s = ref _slots[_order[index]];
+                return new FlowRecord
+                {
+                    WindowStart = _window,
+                    Eni = s.Eni,
+                    Direction = s.Direction,
+                    Action = s.Action,
+                    Status = s.Status,
+                    Protocol = s.Protocol,
+                    TcpFlags = s.Protocol == IpProtocol.Tcp ? s.Flags : (byte)0,
+                    SrcPort = s.SrcPort,
+                    DstPort = s.DstPort,
+                    PktSrc = s.Src,
+                    PktDst = s.Dst,
+                    Packets = s.Packets,
+                    Bytes = s.Bytes,
+                    Start = _window + s.Start,
+                    End = _window + s.End,
+                };
+            }
+        }
+
+        public void Set(FlowSlot[] slots, int[] order, int count, long window)
+        {
+            _slots = slots;
             _order = order;
             Count = count;
+            _window = window;
         }
 
         public IEnumerator<FlowRecord> GetEnumerator()
         {
             for (int i = 0; i < Count; i++)
             {
-                yield return _items[_order[i]];
+                yield return this[i];
             }
         }
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>
+    /// One flow of a window, 64 bytes: times are second offsets within the window. After the window
+    /// closes the same slots carry its NODATA/SKIPDATA records (Packets 0, Status set).
+    /// </summary>
+    private struct FlowSlot
+    {
+        public IpAddr Src;
+        public IpAddr Dst;
+        public long Bytes;
+        public uint Packets;
+        public int Eni;
+        public ushort SrcPort;
+        public ushort DstPort;
+        public ushort Start;
+        public ushort End;
+        public Direction Direction;
+        public VerdictAction Action;
+        public byte Protocol;
+        public byte Flags;
+        public LogStatus Status;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -472,7 +514,7 @@ public sealed class FlowLogAggregator
     /// <summary>The flows of one window in a flat open-addressing table (no object per flow), 64 bytes a slot.</summary>
     private sealed class WindowTable
     {
-        private Slot[] _slots = new Slot[1024];
+        private FlowSlot[] _slots = new FlowSlot[1024];
         private int _mask = 1023;
         private readonly int[] _flowsPerEni;
         private readonly bool[] _skipped;
@@ -561,11 +603,21 @@ public sealed class FlowLogAggregator
             }
         }
 
-        /// <summary>Moves the window's flows into the aggregator (after the traffic-type filter) and clears the table.</summary>
-        public void Drain(FlowLogAggregator into, TrafficType type, bool[] eniHasRecord)
+        public FlowSlot[] Slots => _slots;
+
+        public int Capacity => _slots.Length;
+
+        /// <summary>
+        /// Moves the flows the traffic-type filter keeps to the front of the slot array and clears the rest;
+        /// the table is no longer a hash table until <see cref="Clear"/>. Returns how many were kept.
+        /// </summary>
+        public int Compact(TrafficType type, bool[] eniHasRecord)
         {
-            foreach (ref var s in _slots.AsSpan())
+            var slots = _slots;
+            int kept = 0;
+            for (int i = 0; i < slots.Length; i++)
             {
+                ref var s = ref slots[i];
                 if (s.Packets == 0)
                 {
                     continue;
@@ -576,41 +628,54 @@ public sealed class FlowLogAggregator
                     || (type == TrafficType.Reject && s.Action == VerdictAction.Reject);
                 if (keep)
                 {
-                    into.AddRecord(new FlowRecord
-                    {
-                        WindowStart = WindowStart,
-                        Eni = s.Eni,
-                        Direction = s.Direction,
-                        Action = s.Action,
-                        Status = LogStatus.Ok,
-                        Protocol = s.Protocol,
-                        TcpFlags = s.Protocol == IpProtocol.Tcp ? s.Flags : (byte)0,
-                        SrcPort = s.SrcPort,
-                        DstPort = s.DstPort,
-                        PktSrc = s.Src,
-                        PktDst = s.Dst,
-                        Packets = s.Packets,
-                        Bytes = s.Bytes,
-                        Start = WindowStart + s.Start,
-                        End = WindowStart + s.End,
-                    });
                     eniHasRecord[s.Eni] = true;
-                }
+                    if (kept != i)
+                    {
+                        slots[kept] = s;
+                        s = default;
+                    }
 
-                s = default;
+                    kept++;
+                }
+                else
+                {
+                    s = default;
+                }
             }
 
-            Count = 0;
-            Array.Clear(_flowsPerEni);
+            return kept;
         }
 
-        /// <summary>SKIPDATA flags are read after Drain; clear them when the table is reused.</summary>
-        public void ClearSkipped() => Array.Clear(_skipped);
+        /// <summary>Makes room for <paramref name="records"/> compacted records (flows plus NODATA/SKIPDATA).</summary>
+        public void EnsureRoom(int records)
+        {
+            if (records > _slots.Length)
+            {
+                Array.Resize(ref _slots, (int)BitOperations.RoundUpToPowerOf2((uint)records));
+                _mask = _slots.Length - 1;
+            }
+        }
+
+        public void AppendSpecial(int at, int eni, LogStatus status, ushort end) => _slots[at] = new FlowSlot
+        {
+            Eni = eni,
+            Status = status,
+            End = end,
+        };
+
+        /// <summary>Empties the table after its window was written (only the compacted prefix holds anything).</summary>
+        public void Clear(int records)
+        {
+            Array.Clear(_slots, 0, records);
+            Count = 0;
+            Array.Clear(_flowsPerEni);
+            Array.Clear(_skipped);
+        }
 
         private void Grow()
         {
             var old = _slots;
-            _slots = new Slot[old.Length * 2];
+            _slots = new FlowSlot[old.Length * 2];
             _mask = _slots.Length - 1;
             foreach (ref var s in old.AsSpan())
             {
@@ -628,24 +693,6 @@ public sealed class FlowLogAggregator
 
                 _slots[i] = s;
             }
-        }
-
-        /// <summary>64 bytes: times are second offsets within the window.</summary>
-        private struct Slot
-        {
-            public IpAddr Src;
-            public IpAddr Dst;
-            public long Bytes;
-            public uint Packets;
-            public int Eni;
-            public ushort SrcPort;
-            public ushort DstPort;
-            public ushort Start;
-            public ushort End;
-            public Direction Direction;
-            public VerdictAction Action;
-            public byte Protocol;
-            public byte Flags;
         }
     }
 }
