@@ -188,6 +188,8 @@ internal static class ExplainCommand
         public PacketResult Result;
         public long Frame;
 
+        public readonly bool ReadsFrames => false;
+
         public void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
         {
             Packet = packet;

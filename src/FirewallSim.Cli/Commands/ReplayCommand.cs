@@ -252,6 +252,8 @@ internal struct ReplaySinks : IReplaySink
     public RuleUsage? Usage;
     public RejectedPacketWriter? Rejected;
 
+    public readonly bool ReadsFrames => Rejected is not null;
+
     public readonly void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
     {
         Flows?.Add(packet, result);
@@ -286,6 +288,12 @@ internal static class ReplayCommand
         Description = "Write every packet rejected on some ENI to this pcap file (open it in Wireshark).",
     };
 
+    private static readonly Option<int?> Threads = new("--threads")
+    {
+        Description = "1: read, evaluate and aggregate on one thread. 2: flow-log aggregation, rule counting and writing run on a " +
+            "second thread, fed in order, so every output is identical. Default: 2 when the machine has two or more processors.",
+    };
+
     private static readonly Option<bool> Json = new("--json")
     {
         Description = "Print the summary as JSON (the content of replay.json) instead of tables.",
@@ -304,6 +312,7 @@ internal static class ReplayCommand
             Out,
             Verdicts,
             WriteRejected,
+            Threads,
             Json,
         };
         config.AddTo(command);
@@ -353,6 +362,11 @@ internal static class ReplayCommand
         var format = flowOptions.ParseFormat(parse);
         var flowLogOptions = flowOptions.Build(parse);
         string outDir = parse.GetValue(Out)!;
+        int threads = parse.GetValue(Threads) ?? Math.Min(2, Environment.ProcessorCount);
+        if (threads is < 1 or > 2)
+        {
+            throw new UserInputException("--threads must be 1 or 2 (the engine and the flow-log stage; reading ahead has a thread of its own)");
+        }
 
         var compiled = CompiledTimeline.Compile(timeline, options);
         var engine = new SimulationEngine(compiled, options);
@@ -376,7 +390,7 @@ internal static class ReplayCommand
             var usage = new RuleUsage(compiled.Rules.SecurityGroupRules.Count);
             var sink = new ReplaySinks { Flows = aggregator, Verdicts = verdicts, Usage = usage, Rejected = rejected };
             var progress = ctx.StderrIsTerminal ? new ProgressLine(ctx.Err) : null;
-            var runner = new ReplayRunner(engine) { Filter = filter, Progress = progress is null ? null : progress.Report };
+            var runner = new ReplayRunner(engine) { Filter = filter, Threads = threads, Progress = progress is null ? null : progress.Report };
             ReplayOutcome outcome;
             try
             {

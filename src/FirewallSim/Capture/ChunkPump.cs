@@ -26,6 +26,14 @@ internal sealed class ChunkPump : IDisposable
         _stream = stream;
         _chunkSize = chunkSize;
         _depth = depth;
+
+        // Every chunk that can be in circulation at once — queued, being filled, and the consumer's current
+        // and next — allocated now, so reading allocates nothing after the first chunk arrives.
+        for (int i = 0; i < depth + 3; i++)
+        {
+            _free.Add(GC.AllocateUninitializedArray<byte>(chunkSize));
+        }
+
         _thread = new Thread(Pump) { Name = "fwsim-read-ahead", IsBackground = true };
         _thread.Start();
     }
@@ -65,7 +73,7 @@ internal sealed class ChunkPump : IDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                // A handful of chunks per reader, recycled through _free: no garbage per chunk after warm-up.
+                // The chunks allocated up front circulate through _free; allocating here would mean one was not returned.
                 var buf = _free.TryTake(out var b) ? b : GC.AllocateUninitializedArray<byte>(_chunkSize);
 
                 int n = 0;

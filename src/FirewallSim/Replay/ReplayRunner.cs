@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using FirewallSim.Capture;
 using FirewallSim.Capture.Libpcap;
 using FirewallSim.Decode;
@@ -9,6 +11,12 @@ namespace FirewallSim.Replay;
 /// <summary>Receives every packet of a replay with its verdicts. Implemented by structs so calls devirtualise.</summary>
 public interface IReplaySink
 {
+    /// <summary>
+    /// Whether <see cref="OnPacket"/> reads the raw frame. When false the frame may be empty: a pipelined
+    /// replay then does not copy frames between threads.
+    /// </summary>
+    bool ReadsFrames { get; }
+
     /// <summary><paramref name="frame"/> is the raw frame, valid only during the call.</summary>
     void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame);
 }
@@ -16,6 +24,8 @@ public interface IReplaySink
 /// <summary>A sink that does nothing (counting happens in the engine).</summary>
 public struct NullSink : IReplaySink
 {
+    public readonly bool ReadsFrames => false;
+
     public readonly void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
     {
     }
@@ -80,13 +90,67 @@ public sealed class ReplayRunner
         return errors;
     }
 
+    /// <summary>
+    /// 1: one thread reads, evaluates and feeds the sink. 2: the sink (flow-log aggregation, rule usage,
+    /// writers) runs on a second thread, fed in order in batches, so its output is identical. Explain's
+    /// single-frame modes always use one thread.
+    /// </summary>
+    public int Threads { get; init; } = 1;
+
     public ReplayOutcome Run<TSink>(IReadOnlyList<string> inputs, ref TSink sink, CancellationToken cancellation = default)
         where TSink : struct, IReplaySink
     {
+        if (Threads <= 1 || TraceFrame > 0 || StopAfterFrame > 0)
+        {
+            var direct = new DirectOutput<TSink> { Sink = sink };
+            try
+            {
+                return ReadAll(inputs, ref direct, cancellation);
+            }
+            finally
+            {
+                sink = direct.Sink;
+            }
+        }
+
+        return RunPipelined(inputs, ref sink, cancellation);
+    }
+
+    private ReplayOutcome RunPipelined<TSink>(IReadOnlyList<string> inputs, ref TSink sink, CancellationToken cancellation)
+        where TSink : struct, IReplaySink
+    {
+        // Eight batches of 2048 packets in flight: enough to ride out a window being sorted and written.
+        var handoff = new BatchHandoff(batches: 8);
+        var box = new SinkBox<TSink> { Sink = sink };
+        var consumer = new Thread(() => box.Drain(handoff)) { Name = "fwsim-sinks", IsBackground = true };
+        consumer.Start();
+        var output = new BatchedOutput(handoff, sink.ReadsFrames);
+        try
+        {
+            var outcome = ReadAll(inputs, ref output, cancellation);
+            output.Flush();
+            handoff.Complete();
+            consumer.Join();
+            handoff.ThrowIfConsumerFailed();
+            return outcome;
+        }
+        catch
+        {
+            handoff.Abort();
+            consumer.Join();
+            throw;
+        }
+        finally
+        {
+            sink = box.Sink;
+        }
+    }
+
+    private ReplayOutcome ReadAll<TOutput>(IReadOnlyList<string> inputs, ref TOutput output, CancellationToken cancellation)
+        where TOutput : struct, IPacketOutput
+    {
         var results = new List<ReplayInputResult>();
         using var filter = Filter is null ? null : new BpfFilterSet(Filter);
-        var p = default(PacketInfo);
-        var r = default(PacketResult);
         long frame = 0, evaluated = 0, filteredOut = 0;
         long first = long.MaxValue, last = long.MinValue;
         var clock = Stopwatch.StartNew();
@@ -105,14 +169,14 @@ public sealed class ReplayRunner
                 }
                 else
                 {
+                    ref var p = ref output.Packet;
                     PacketDecoder.Decode(record.Data, record.LinkType, record.WireLength, frame, record.TimestampNs, record.Interface, ref p);
                     if (frame == TraceFrame)
                     {
                         _engine.Trace = new EngineTrace();
                     }
 
-                    _engine.Process(p, ref r);
-                    sink.OnPacket(p, r, record.Data);
+                    _engine.Process(p, ref output.Result);
                     evaluated++;
                     if (p.TimestampNs < first)
                     {
@@ -123,6 +187,8 @@ public sealed class ReplayRunner
                     {
                         last = p.TimestampNs;
                     }
+
+                    output.Commit(record.Data);
                 }
 
                 if ((frame & 0x3FFF) == 0)
@@ -181,5 +247,110 @@ public sealed class ReplayRunner
         }
 
         return sum;
+    }
+}
+
+/// <summary>Where the read loop decodes each packet and what happens once it is evaluated; a struct, so the loop is specialised per kind.</summary>
+internal interface IPacketOutput
+{
+    [UnscopedRef]
+    ref PacketInfo Packet { get; }
+
+    [UnscopedRef]
+    ref PacketResult Result { get; }
+
+    /// <summary>The packet in <see cref="Packet"/>/<see cref="Result"/> is evaluated.</summary>
+    void Commit(ReadOnlySpan<byte> frame);
+}
+
+/// <summary>One thread: each packet goes to the sink as soon as it is evaluated.</summary>
+internal struct DirectOutput<TSink> : IPacketOutput
+    where TSink : struct, IReplaySink
+{
+    public TSink Sink;
+    private PacketInfo _packet;
+    private PacketResult _result;
+
+    [UnscopedRef]
+    public ref PacketInfo Packet => ref _packet;
+
+    [UnscopedRef]
+    public ref PacketResult Result => ref _result;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Commit(ReadOnlySpan<byte> frame) => Sink.OnPacket(_packet, _result, frame);
+}
+
+/// <summary>Two threads: packets are decoded and evaluated in place in a batch that is handed over when full.</summary>
+internal struct BatchedOutput : IPacketOutput
+{
+    private readonly BatchHandoff _handoff;
+    private readonly bool _frames;
+    private PacketBatch? _batch;
+
+    public BatchedOutput(BatchHandoff handoff, bool frames)
+    {
+        _handoff = handoff;
+        _frames = frames;
+        _batch = handoff.Rent();
+    }
+
+    public readonly ref PacketInfo Packet => ref _batch!.Packets[_batch.Count];
+
+    public readonly ref PacketResult Result => ref _batch!.Results[_batch.Count];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Commit(ReadOnlySpan<byte> frame)
+    {
+        var batch = _batch!;
+        if (_frames)
+        {
+            batch.AppendFrame(batch.Count, frame);
+        }
+
+        if (++batch.Count == PacketBatch.Capacity)
+        {
+            _handoff.Publish(batch);
+            _batch = _handoff.Rent();
+        }
+    }
+
+    /// <summary>Hands over the last, partly filled batch.</summary>
+    public void Flush()
+    {
+        if (_batch is { Count: > 0 } batch)
+        {
+            _handoff.Publish(batch);
+        }
+
+        _batch = null;
+    }
+}
+
+/// <summary>The sink of a pipelined replay, owned by the sink thread until the replay ends.</summary>
+internal sealed class SinkBox<TSink>
+    where TSink : struct, IReplaySink
+{
+    public TSink Sink;
+
+    public void Drain(BatchHandoff handoff)
+    {
+        try
+        {
+            bool frames = Sink.ReadsFrames;
+            while (handoff.TryTake(out var batch))
+            {
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    Sink.OnPacket(batch.Packets[i], batch.Results[i], frames ? batch.Frame(i) : default);
+                }
+
+                handoff.Return(batch);
+            }
+        }
+        catch (Exception ex)
+        {
+            handoff.Fail(ex);
+        }
     }
 }

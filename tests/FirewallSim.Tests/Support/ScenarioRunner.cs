@@ -211,6 +211,8 @@ public sealed class Scenario
 
         public List<FrameResult> Frames { get; }
 
+        public readonly bool ReadsFrames => false;
+
         public readonly void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
         {
             _aggregator.Add(packet, result);

@@ -126,6 +126,8 @@ public sealed class DiffSession
         public RefusedConnections? Refused;
         private PacketResult _b;
 
+        public readonly bool ReadsFrames => false;
+
         public void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
         {
             if (Refused is not null && Refused.IsRefused(packet, out long refusedAt))

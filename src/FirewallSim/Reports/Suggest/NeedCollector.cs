@@ -284,6 +284,8 @@ internal struct CollectSink : IReplaySink
 {
     public NeedCollector Collector;
 
+    public readonly bool ReadsFrames => false;
+
     public readonly void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame) => Collector.Observe(packet, result);
 }
 

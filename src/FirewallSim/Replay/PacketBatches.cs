@@ -1,0 +1,161 @@
+using System.Runtime.ExceptionServices;
+using FirewallSim.Decode;
+using FirewallSim.Verdicts;
+
+namespace FirewallSim.Replay;
+
+/// <summary>
+/// A block of evaluated packets passed from the engine thread to the sink thread. The decoder and the
+/// engine write straight into its arrays, so a packet is never copied on its way to the sinks.
+/// </summary>
+internal sealed class PacketBatch
+{
+    public const int Capacity = 2048;
+
+    public readonly PacketInfo[] Packets = new PacketInfo[Capacity];
+    public readonly PacketResult[] Results = new PacketResult[Capacity];
+
+    /// <summary>Frame i is Frames[FrameEnds[i-1]..FrameEnds[i]] (only filled when the sink reads frames).</summary>
+    public readonly int[] FrameEnds = new int[Capacity];
+    public byte[] Frames = new byte[256 * 1024];
+    public int Count;
+
+    public ReadOnlySpan<byte> Frame(int i)
+    {
+        int start = i == 0 ? 0 : FrameEnds[i - 1];
+        return Frames.AsSpan(start, FrameEnds[i] - start);
+    }
+
+    public void AppendFrame(int i, ReadOnlySpan<byte> frame)
+    {
+        int start = i == 0 ? 0 : FrameEnds[i - 1];
+        if (start + frame.Length > Frames.Length)
+        {
+            Array.Resize(ref Frames, Math.Max(Frames.Length * 2, start + frame.Length));
+        }
+
+        frame.CopyTo(Frames.AsSpan(start));
+        FrameEnds[i] = start + frame.Length;
+    }
+}
+
+/// <summary>
+/// Single-producer, single-consumer hand-off of <see cref="PacketBatch"/>es in order, with a fixed set
+/// of batches that circulate (no allocation after start). One lock operation per batch of 2048 packets.
+/// A failure on either side stops the other: the consumer's exception is rethrown to the producer.
+/// </summary>
+internal sealed class BatchHandoff
+{
+    private readonly object _gate = new();
+    private readonly Queue<PacketBatch> _full;
+    private readonly Stack<PacketBatch> _free;
+    private bool _completed;
+    private bool _aborted;
+    private ExceptionDispatchInfo? _consumerFailure;
+
+    public BatchHandoff(int batches)
+    {
+        _full = new Queue<PacketBatch>(batches);
+        _free = new Stack<PacketBatch>(batches);
+        for (int i = 0; i < batches; i++)
+        {
+            _free.Push(new PacketBatch());
+        }
+    }
+
+    /// <summary>Producer: an empty batch to fill; waits while the consumer is behind. Rethrows the consumer's failure.</summary>
+    public PacketBatch Rent()
+    {
+        lock (_gate)
+        {
+            while (_free.Count == 0 && _consumerFailure is null)
+            {
+                Monitor.Wait(_gate);
+            }
+
+            _consumerFailure?.Throw();
+            var batch = _free.Pop();
+            batch.Count = 0;
+            return batch;
+        }
+    }
+
+    /// <summary>Producer: hands a filled batch over, in order.</summary>
+    public void Publish(PacketBatch batch)
+    {
+        lock (_gate)
+        {
+            _full.Enqueue(batch);
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Producer: no more batches; the consumer finishes what was published.</summary>
+    public void Complete()
+    {
+        lock (_gate)
+        {
+            _completed = true;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Producer failed or was cancelled: the consumer stops without processing the rest.</summary>
+    public void Abort()
+    {
+        lock (_gate)
+        {
+            _aborted = true;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Consumer: the next batch in order, or false when the producer has completed (or aborted) and all is taken.</summary>
+    public bool TryTake(out PacketBatch batch)
+    {
+        lock (_gate)
+        {
+            while (_full.Count == 0 && !_completed && !_aborted)
+            {
+                Monitor.Wait(_gate);
+            }
+
+            if (_aborted || _full.Count == 0)
+            {
+                batch = null!;
+                return false;
+            }
+
+            batch = _full.Dequeue();
+            return true;
+        }
+    }
+
+    /// <summary>Consumer: the batch is processed and can be filled again.</summary>
+    public void Return(PacketBatch batch)
+    {
+        lock (_gate)
+        {
+            _free.Push(batch);
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    public void Fail(Exception ex)
+    {
+        lock (_gate)
+        {
+            _consumerFailure = ExceptionDispatchInfo.Capture(ex);
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Rethrows the consumer's failure, if any (after the consumer thread has ended).</summary>
+    public void ThrowIfConsumerFailed()
+    {
+        lock (_gate)
+        {
+            _consumerFailure?.Throw();
+        }
+    }
+}

@@ -1,0 +1,162 @@
+using FirewallSim.Config.Loading;
+using FirewallSim.Decode;
+using FirewallSim.FlowLogs;
+using FirewallSim.Replay;
+using FirewallSim.Reports;
+using FirewallSim.Synthesis;
+using FirewallSim.Tests.Support;
+using FirewallSim.Verdicts;
+
+namespace FirewallSim.Tests.Replay;
+
+/// <summary>
+/// The replay pipeline end to end in process: read, decode, engine, flow-log aggregation with a real
+/// file sink and rule counting, on one thread and on two. Allocation is counted on every thread of the
+/// process, so these tests run alone, after the parallel ones.
+/// </summary>
+[Collection(AloneCollection.Name)]
+public sealed class ReplayPipelineTests : IClassFixture<ReplayPipelineTests.Capture>
+{
+    private readonly Capture _capture;
+
+    public ReplayPipelineTests(Capture capture) => _capture = capture;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Steady_state_replay_allocates_nothing_per_packet(int threads)
+    {
+        // The first half warms up: tables grow to the traffic's concurrency, code is jitted, windows
+        // get their pooled tables. In the second half — 60 000 packets, several flow-log windows written —
+        // what may still allocate is bounded by new distinct things, never by packets: rule usage's peer
+        // sets grow with new internet peers (up to 4096 a rule), a window's enumerator. A single object
+        // per packet would be over 1.4 MB here.
+        var run = _capture.Run(threads, measureFrom: Capture.Packets / 2);
+        long packets = Capture.Packets - (Capture.Packets / 2);
+        Assert.True(run.WindowsDuringMeasure >= 3, $"only {run.WindowsDuringMeasure} windows closed while measuring");
+        Assert.True(run.AllocatedDuringMeasure < 64 * 1024,
+            $"{run.AllocatedDuringMeasure} bytes allocated over {packets} packets ({(double)run.AllocatedDuringMeasure / packets:0.00} per packet)");
+    }
+
+    [Fact]
+    public void Two_threads_write_the_same_flow_log_as_one()
+    {
+        var one = _capture.Run(threads: 1, measureFrom: 0);
+        var two = _capture.Run(threads: 2, measureFrom: 0);
+        Assert.True(one.FlowLog.Length > 100_000);
+        Assert.Equal(one.FlowLog, two.FlowLog);
+        Assert.Equal(one.RuleHits, two.RuleHits);
+    }
+
+    [Fact]
+    public void A_sink_failure_on_the_second_thread_reaches_the_caller_with_its_own_type()
+    {
+        var engine = _capture.NewEngine();
+        var sink = new ThrowingSink { ThrowAt = 50_000 };
+        var runner = new ReplayRunner(engine) { Threads = 2 };
+        var ex = Assert.Throws<IOException>(() => runner.Run(new[] { _capture.Path }, ref sink));
+        Assert.Equal("disk full at 50000", ex.Message);
+    }
+
+    [Fact]
+    public void Cancellation_stops_a_two_thread_replay()
+    {
+        var engine = _capture.NewEngine();
+        var sink = new NullSink();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var runner = new ReplayRunner(engine) { Threads = 2 };
+        Assert.Throws<OperationCanceledException>(() => runner.Run(new[] { _capture.Path }, ref sink, cts.Token));
+    }
+
+    private struct ThrowingSink : IReplaySink
+    {
+        public long ThrowAt;
+
+        public readonly bool ReadsFrames => false;
+
+        public readonly void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
+        {
+            if (packet.FrameNumber == ThrowAt)
+            {
+                throw new IOException("disk full at " + ThrowAt);
+            }
+        }
+    }
+
+    private struct MeasuringSink : IReplaySink
+    {
+        public FlowLogAggregator Flows;
+        public RuleUsage Usage;
+        public long MeasureFrom;
+        public long AllocatedAtStart;
+        public long WindowsAtStart;
+
+        public readonly bool ReadsFrames => false;
+
+        public void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
+        {
+            if (packet.FrameNumber == MeasureFrom)
+            {
+                AllocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
+                WindowsAtStart = Flows.WindowsEmitted;
+            }
+
+            Flows.Add(packet, result);
+            Usage.Add(packet, result);
+        }
+    }
+
+    public sealed record RunResult(long AllocatedDuringMeasure, long WindowsDuringMeasure, byte[] FlowLog, string RuleHits);
+
+    /// <summary>A synthetic capture (the documented three-tier lab) written once for the class: 120 000 packets over ~10 minutes.</summary>
+    public sealed class Capture : IDisposable
+    {
+        public const long Packets = 120_000;
+        private readonly string _dir = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "fwsim-pipeline-" + Guid.NewGuid().ToString("N"));
+        private readonly ConfigLoadResult _config;
+
+        public Capture()
+        {
+            Directory.CreateDirectory(_dir);
+            Path = System.IO.Path.Combine(_dir, "gen.pcap");
+            SyntheticCaptureGenerator.WriteFile(new SyntheticCaptureOptions
+            {
+                Packets = Packets,
+                Flows = 6_000,
+                Concurrent = 500,
+                Seed = 11,
+                DurationSeconds = 600,
+            }, Path);
+            string lab = System.IO.Path.Combine(_dir, "lab.yaml");
+            File.WriteAllText(lab, SyntheticLabConfig.Yaml());
+            _config = ConfigLoader.Load(new ConfigSource(lab));
+        }
+
+        public string Path { get; }
+
+        public SimulationEngine NewEngine() => new(CompiledTimeline.Compile(_config.Timeline!, EngineOptions.Default));
+
+        public RunResult Run(int threads, long measureFrom)
+        {
+            var compiled = CompiledTimeline.Compile(_config.Timeline!, EngineOptions.Default);
+            var engine = new SimulationEngine(compiled);
+            string logPath = System.IO.Path.Combine(_dir, $"flowlogs-{threads}-{Guid.NewGuid():N}.log");
+            using var file = new PlainFileSink(logPath, new FlowRecordFormatter(FlowLogFormat.Default, compiled));
+            var aggregator = new FlowLogAggregator(compiled.Enis, new FlowLogOptions(), new IFlowLogSink[] { file });
+            var usage = new RuleUsage(compiled.Rules.SecurityGroupRules.Count);
+            var sink = new MeasuringSink { Flows = aggregator, Usage = usage, MeasureFrom = measureFrom };
+            var runner = new ReplayRunner(engine) { Threads = threads };
+            var outcome = runner.Run(new[] { Path }, ref sink);
+            long allocated = GC.GetTotalAllocatedBytes(precise: true) - sink.AllocatedAtStart;
+            long windows = aggregator.WindowsEmitted - sink.WindowsAtStart;
+            Assert.Equal(Packets, outcome.Packets);
+            aggregator.Finish();
+            file.Dispose();
+            string hits = string.Join(",", Enumerable.Range(0, compiled.Rules.SecurityGroupRules.Count).Select(i => usage.For(i) is { } e ? $"{e.DistinctKeys}/{e.DistinctPeers.Count}" : "-"));
+            return new RunResult(allocated, windows, File.ReadAllBytes(logPath), hits);
+        }
+
+        public void Dispose() => Directory.Delete(_dir, recursive: true);
+    }
+}
