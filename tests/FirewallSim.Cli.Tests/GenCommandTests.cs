@@ -86,6 +86,8 @@ public sealed class GenCommandTests : IDisposable
     [InlineData("--extra-rules", "-1")]
     [InlineData("--extra-rules", "1000001")]
     [InlineData("--extra-rules", "5")] // without --config-out
+    [InlineData("--web-outbound", "closed")]
+    [InlineData("--web-outbound", "narrow")] // without --config-out
     public async Task BadValuesAreUserErrors(string option, string value)
     {
         string path = Path.Combine(_dir, "bad.pcap");
@@ -115,22 +117,26 @@ public sealed class GenCommandTests : IDisposable
         Assert.Empty(Directory.GetFiles(_dir));
     }
 
-    [Fact]
-    public async Task ExtraRulesAreCountedAndChangeNoVerdict()
+    [Theory]
+    [InlineData("open")]
+    [InlineData("narrow")]
+    public async Task ExtraRulesAreCountedAndChangeNoVerdict(string webOutbound)
     {
-        string[] common = ["gen", "--packets", "30000", "--flows", "1500", "--concurrent", "300", "--seed", "4", "--ipv6-share", "0.3", "--duration", "20"];
+        string[] common = ["gen", "--packets", "30000", "--flows", "1500", "--concurrent", "300", "--seed", "4", "--ipv6-share", "0.3", "--duration", "20",
+            "--web-outbound", webOutbound];
         string plainCapture = Path.Combine(_dir, "plain.pcap"), extraCapture = Path.Combine(_dir, "extra.pcap");
         string plainConfig = Path.Combine(_dir, "plain-config"), extraConfig = Path.Combine(_dir, "extra-config");
         var plain = await Run([.. common, "--out", plainCapture, "--config-out", plainConfig]);
         Assert.True(plain.Exit == ExitCodes.Ok, plain.Err);
         var extra = await Run([.. common, "--out", extraCapture, "--config-out", extraConfig, "--extra-rules", "3000"]);
         Assert.True(extra.Exit == ExitCodes.Ok, extra.Err);
-        Assert.Contains("(3000 extra rules)", extra.Out, StringComparison.Ordinal);
+        Assert.Contains("(3000 extra rules", extra.Out, StringComparison.Ordinal);
 
         // The rules change the configuration only, and by exactly the rules asked for.
         Assert.Equal(await File.ReadAllBytesAsync(plainCapture), await File.ReadAllBytesAsync(extraCapture));
         int plainRules = CountRules(plainConfig), extraRules = CountRules(extraConfig);
         Assert.Equal(plainRules + 3000, extraRules);
+        Assert.Equal(webOutbound == "narrow" ? 24 : 21, plainRules);
 
         var a = await Replay(plainCapture, plainConfig, "a");
         var b = await Replay(extraCapture, extraConfig, "b");

@@ -65,6 +65,13 @@ internal static class GenCommand
         DefaultValueFactory = _ => 0,
     };
 
+    private static readonly Option<string> WebOutbound = new("--web-outbound")
+    {
+        Description = "With --config-out: the web tier's outbound rules. open: all traffic to 0.0.0.0/0 and ::/0, so internet HTTP(S) flows are untracked; narrow: only what the web servers start (TCP 8080 to the app tier, DNS, ping), so those flows are tracked and the servers' answers to scans and traceroute are rejected.",
+        DefaultValueFactory = _ => "open",
+        HelpName = "open|narrow",
+    };
+
     public static Command Create(CommandRunner runner)
     {
         var command = new Command("gen", "Generate a deterministic synthetic capture of the documented three-tier VPC (web, app, db): TCP, DNS, ICMP, traceroute and scans, IPv4 and IPv6.")
@@ -79,6 +86,7 @@ internal static class GenCommand
             Duration,
             ConfigOut,
             ExtraRules,
+            WebOutbound,
         };
         runner.Bind(command, (ctx, parse) => Task.FromResult(Run(ctx, parse)));
         return command;
@@ -115,6 +123,17 @@ internal static class GenCommand
             throw new UserInputException("--extra-rules adds rules to the configuration: give --config-out DIR as well");
         }
 
+        var webOutbound = parse.GetValue(WebOutbound) switch
+        {
+            "open" => SyntheticWebOutbound.Open,
+            "narrow" => SyntheticWebOutbound.Narrow,
+            var other => throw new UserInputException($"--web-outbound must be open or narrow (got '{other}')"),
+        };
+        if (webOutbound != SyntheticWebOutbound.Open && configDir is null)
+        {
+            throw new UserInputException("--web-outbound shapes the configuration: give --config-out DIR as well");
+        }
+
         string path = parse.GetRequiredValue(Out);
         if (path == "-" || Directory.Exists(path))
         {
@@ -139,11 +158,22 @@ internal static class GenCommand
             using var file = FirewallSim.IO.AtomicFile.Create(Path.Combine(dir, "lab.yaml"));
             using (var w = new StreamWriter(file.Stream, new System.Text.UTF8Encoding(false), leaveOpen: true))
             {
-                w.Write(SyntheticLabConfig.Yaml(extraRules, options.Seed));
+                w.Write(SyntheticLabConfig.Yaml(extraRules, options.Seed, webOutbound));
             }
 
             file.Commit();
-            string extra = extraRules > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({extraRules} extra rules)") : "";
+            var notes = new List<string>();
+            if (extraRules > 0)
+            {
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"{extraRules} extra rules"));
+            }
+
+            if (webOutbound == SyntheticWebOutbound.Narrow)
+            {
+                notes.Add("narrow web outbound");
+            }
+
+            string extra = notes.Count > 0 ? $" ({string.Join(", ", notes)})" : "";
             ctx.Out.WriteLine($"configuration:    {Path.Combine(dir, "lab.yaml")}{extra}");
         }
 

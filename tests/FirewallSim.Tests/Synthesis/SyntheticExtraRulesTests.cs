@@ -33,6 +33,19 @@ public class SyntheticExtraRulesTests
     }
 
     [Fact]
+    public void NarrowWebOutboundOnlyAllowsWhatTheWebTierStarts()
+    {
+        var open = Load(SyntheticLabConfig.Yaml()).SecurityGroups["sg-web"];
+        var narrow = Load(SyntheticLabConfig.Yaml(webOutbound: SyntheticWebOutbound.Narrow)).SecurityGroups["sg-web"];
+        Assert.Equal(open.Inbound.Select(r => r with { Source = null }), narrow.Inbound.Select(r => r with { Source = null }));
+        Assert.Contains(open.Outbound, r => r.Peer.IsOpenCidr && r.Protocol == RuleProtocol.All);
+        Assert.Equal(5, narrow.Outbound.Count);
+        Assert.DoesNotContain(narrow.Outbound, r => r.Peer.IsOpenCidr && (r.Protocol is RuleProtocol.All or IpProtocol.Tcp));
+        Assert.Contains(narrow.Outbound, r => r.Protocol == IpProtocol.Tcp && r.FromPort == 8080 && r.Peer.GroupId == "sg-app");
+        Assert.Equal(1_024, Rules(Load(SyntheticLabConfig.Yaml(1_000, seed: 2, SyntheticWebOutbound.Narrow))).Count);
+    }
+
+    [Fact]
     public void RulesAreSpreadOverTheGroupsAndKeepTheBaseRulesFirst()
     {
         var plain = Load(SyntheticLabConfig.Yaml());
