@@ -83,6 +83,11 @@ public sealed class GenCommandTests : IDisposable
     [InlineData("--concurrent", "0")]
     [InlineData("--duration", "-3")]
     [InlineData("--start", "yesterday")]
+    [InlineData("--extra-rules", "-1")]
+    [InlineData("--extra-rules", "1000001")]
+    [InlineData("--extra-rules", "5")] // without --config-out
+    [InlineData("--web-outbound", "closed")]
+    [InlineData("--web-outbound", "narrow")] // without --config-out
     public async Task BadValuesAreUserErrors(string option, string value)
     {
         string path = Path.Combine(_dir, "bad.pcap");
@@ -110,5 +115,73 @@ public sealed class GenCommandTests : IDisposable
         Assert.Equal(ExitCodes.BadInput, (await Run("gen", "--out", Path.Combine(_dir, "x.pcap"))).Exit);
         Assert.Equal(ExitCodes.BadInput, (await Run("gen", "--packets", "10", "--out", _dir)).Exit);
         Assert.Empty(Directory.GetFiles(_dir));
+    }
+
+    [Theory]
+    [InlineData("open")]
+    [InlineData("narrow")]
+    public async Task ExtraRulesAreCountedAndChangeNoVerdict(string webOutbound)
+    {
+        string[] common = ["gen", "--packets", "30000", "--flows", "1500", "--concurrent", "300", "--seed", "4", "--ipv6-share", "0.3", "--duration", "20",
+            "--web-outbound", webOutbound];
+        string plainCapture = Path.Combine(_dir, "plain.pcap"), extraCapture = Path.Combine(_dir, "extra.pcap");
+        string plainConfig = Path.Combine(_dir, "plain-config"), extraConfig = Path.Combine(_dir, "extra-config");
+        var plain = await Run([.. common, "--out", plainCapture, "--config-out", plainConfig]);
+        Assert.True(plain.Exit == ExitCodes.Ok, plain.Err);
+        var extra = await Run([.. common, "--out", extraCapture, "--config-out", extraConfig, "--extra-rules", "3000"]);
+        Assert.True(extra.Exit == ExitCodes.Ok, extra.Err);
+        Assert.Contains("(3000 extra rules", extra.Out, StringComparison.Ordinal);
+
+        // The rules change the configuration only, and by exactly the rules asked for.
+        Assert.Equal(await File.ReadAllBytesAsync(plainCapture), await File.ReadAllBytesAsync(extraCapture));
+        int plainRules = CountRules(plainConfig), extraRules = CountRules(extraConfig);
+        Assert.Equal(plainRules + 3000, extraRules);
+        Assert.Equal(webOutbound == "narrow" ? 24 : 21, plainRules);
+
+        var a = await Replay(plainCapture, plainConfig, "a");
+        var b = await Replay(extraCapture, extraConfig, "b");
+        Assert.Equal(a.FlowLogs, b.FlowLogs); // byte for byte: every verdict is the same
+        Assert.Equal(a.Verdicts, b.Verdicts); // and every packet's reason, rule, tracking and conntrack state
+        Assert.True(a.FlowLogs.Length > 1000);
+
+        using var ja = System.Text.Json.JsonDocument.Parse(a.Summary);
+        using var jb = System.Text.Json.JsonDocument.Parse(b.Summary);
+        foreach (string section in new[] { "counts", "reasons", "exempt", "enis" })
+        {
+            Assert.Equal(ja.RootElement.GetProperty(section).GetRawText(), jb.RootElement.GetProperty(section).GetRawText());
+        }
+
+        var extraHits = jb.RootElement.GetProperty("security_group_rules").EnumerateArray()
+            .Where(r => r.GetProperty("description").GetString()?.StartsWith("extra-", StringComparison.Ordinal) == true)
+            .ToList();
+        Assert.Equal(3000, extraHits.Count);
+        Assert.All(extraHits, r => Assert.Equal(0, r.GetProperty("matched_packets").GetInt64() + r.GetProperty("tracked_packets").GetInt64()));
+    }
+
+    [Fact]
+    public async Task ExtraRulesAreDeterministic()
+    {
+        string a = Path.Combine(_dir, "a"), b = Path.Combine(_dir, "b");
+        Assert.Equal(ExitCodes.Ok, (await Run("gen", "--packets", "500", "--seed", "2", "--out", Path.Combine(_dir, "a.pcap"), "--config-out", a, "--extra-rules", "777")).Exit);
+        Assert.Equal(ExitCodes.Ok, (await Run("gen", "--packets", "500", "--seed", "2", "--out", Path.Combine(_dir, "b.pcap"), "--config-out", b, "--extra-rules", "777")).Exit);
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(a, "lab.yaml")), await File.ReadAllBytesAsync(Path.Combine(b, "lab.yaml")));
+    }
+
+    private static int CountRules(string configDir)
+    {
+        var result = FirewallSim.Config.Loading.ConfigLoader.Load(
+            [new FirewallSim.Config.Loading.ConfigSource(Path.Combine(configDir, "lab.yaml"))], new FirewallSim.Config.Loading.ConfigLoadOptions { Strict = true });
+        Assert.False(result.HasErrors, string.Join("\n", result.Errors));
+        return result.Timeline!.Initial.SecurityGroups.Values.Sum(g => g.Inbound.Count + g.Outbound.Count);
+    }
+
+    private async Task<(byte[] FlowLogs, byte[] Verdicts, string Summary)> Replay(string capture, string config, string name)
+    {
+        string outDir = Path.Combine(_dir, "out-" + name);
+        string verdicts = Path.Combine(_dir, name + ".jsonl");
+        var (exit, _, stderr) = await Run("replay", capture, "--config", config, "--out", outDir, "--verdicts", verdicts, "-q");
+        Assert.True(exit == ExitCodes.Ok, stderr);
+        return (await File.ReadAllBytesAsync(Path.Combine(outDir, "flowlogs.log")), await File.ReadAllBytesAsync(verdicts),
+            await File.ReadAllTextAsync(Path.Combine(outDir, "replay.json")));
     }
 }

@@ -59,6 +59,19 @@ internal static class GenCommand
         Description = "Also write the matching AWS configuration (a lab YAML for the synthetic address plan) into this directory, for fwsim replay --config DIR.",
     };
 
+    private static readonly Option<int> ExtraRules = new("--extra-rules")
+    {
+        Description = "With --config-out: add this many security-group rules (0 to 1000000) spread over the three groups — IPv4 and IPv6 CIDRs, port ranges, prefix-list and group references — that no packet of the capture matches, so every verdict stays the same; for measuring large rule sets.",
+        DefaultValueFactory = _ => 0,
+    };
+
+    private static readonly Option<string> WebOutbound = new("--web-outbound")
+    {
+        Description = "With --config-out: the web tier's outbound rules. open: all traffic to 0.0.0.0/0 and ::/0, so internet HTTP(S) flows are untracked; narrow: only what the web servers start (TCP 8080 to the app tier, DNS, ping), so those flows are tracked and the servers' answers to scans and traceroute are rejected.",
+        DefaultValueFactory = _ => "open",
+        HelpName = "open|narrow",
+    };
+
     public static Command Create(CommandRunner runner)
     {
         var command = new Command("gen", "Generate a deterministic synthetic capture of the documented three-tier VPC (web, app, db): TCP, DNS, ICMP, traceroute and scans, IPv4 and IPv6.")
@@ -72,6 +85,8 @@ internal static class GenCommand
             Start,
             Duration,
             ConfigOut,
+            ExtraRules,
+            WebOutbound,
         };
         runner.Bind(command, (ctx, parse) => Task.FromResult(Run(ctx, parse)));
         return command;
@@ -96,6 +111,29 @@ internal static class GenCommand
             throw new UserInputException(string.Join("; ", problems));
         }
 
+        int extraRules = parse.GetValue(ExtraRules);
+        string? configDir = parse.GetValue(ConfigOut);
+        if (extraRules < 0 || extraRules > SyntheticExtraRules.Max)
+        {
+            throw new UserInputException(string.Create(CultureInfo.InvariantCulture, $"--extra-rules must be between 0 and {SyntheticExtraRules.Max} (got {extraRules})"));
+        }
+
+        if (extraRules > 0 && configDir is null)
+        {
+            throw new UserInputException("--extra-rules adds rules to the configuration: give --config-out DIR as well");
+        }
+
+        var webOutbound = parse.GetValue(WebOutbound) switch
+        {
+            "open" => SyntheticWebOutbound.Open,
+            "narrow" => SyntheticWebOutbound.Narrow,
+            var other => throw new UserInputException($"--web-outbound must be open or narrow (got '{other}')"),
+        };
+        if (webOutbound != SyntheticWebOutbound.Open && configDir is null)
+        {
+            throw new UserInputException("--web-outbound shapes the configuration: give --config-out DIR as well");
+        }
+
         string path = parse.GetRequiredValue(Out);
         if (path == "-" || Directory.Exists(path))
         {
@@ -115,16 +153,28 @@ internal static class GenCommand
         }
 
         WriteSummary(ctx.Out, path, summary, clock.Elapsed);
-        if (parse.GetValue(ConfigOut) is { } dir)
+        if (configDir is { } dir)
         {
             using var file = FirewallSim.IO.AtomicFile.Create(Path.Combine(dir, "lab.yaml"));
             using (var w = new StreamWriter(file.Stream, new System.Text.UTF8Encoding(false), leaveOpen: true))
             {
-                w.Write(SyntheticLabConfig.Yaml());
+                w.Write(SyntheticLabConfig.Yaml(extraRules, options.Seed, webOutbound));
             }
 
             file.Commit();
-            ctx.Out.WriteLine($"configuration:    {Path.Combine(dir, "lab.yaml")}");
+            var notes = new List<string>();
+            if (extraRules > 0)
+            {
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"{extraRules} extra rules"));
+            }
+
+            if (webOutbound == SyntheticWebOutbound.Narrow)
+            {
+                notes.Add("narrow web outbound");
+            }
+
+            string extra = notes.Count > 0 ? $" ({string.Join(", ", notes)})" : "";
+            ctx.Out.WriteLine($"configuration:    {Path.Combine(dir, "lab.yaml")}{extra}");
         }
 
         return ExitCodes.Ok;

@@ -9,10 +9,16 @@ namespace FirewallSim.Synthesis;
 /// untracked), the app and database tiers reachable only through group references (tracked), no
 /// outbound rules on the database beyond DNS and ping, PMTU ICMP allowed, and a NACL on the database
 /// subnet that only admits the VPC. Scans, traceroute probes and everything else are rejected.
+/// With <see cref="SyntheticWebOutbound.Narrow"/> the web tier's outbound rules only allow what it starts
+/// itself, so the internet's flows to it are tracked too.
 /// </summary>
 public static class SyntheticLabConfig
 {
-    public static string Yaml()
+    /// <summary>
+    /// The lab YAML; with <paramref name="extraRules"/> &gt; 0 also that many <see cref="SyntheticExtraRules"/>
+    /// (drawn with <paramref name="seed"/>), which change no verdict.
+    /// </summary>
+    public static string Yaml(int extraRules = 0, ulong seed = 1, SyntheticWebOutbound webOutbound = SyntheticWebOutbound.Open)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -33,39 +39,22 @@ public static class SyntheticLabConfig
             sb.Append(inv, $"  - {{id: eni-{e.Name}, subnet: subnet-{e.Subnet.Name}, ips: [{e.Ipv4}], ipv6: [\"{e.Ipv6}\"], mac: \"{e.Mac}\", instance: i-{e.Name}, groups: [{group}]}}\n");
         }
 
+        var extra = SyntheticExtraRules.Generate(extraRules, seed);
+        sb.Append("security_groups:\n");
+        for (int g = 0; g < BaseGroups.Length; g++)
+        {
+            var (id, name, inbound, outbound) = BaseGroups[g];
+            if (g == 0 && webOutbound == SyntheticWebOutbound.Narrow)
+            {
+                outbound = NarrowWebOutbound;
+            }
+
+            sb.Append(inv, $"  - id: {id}\n    name: {name}\n    vpc: vpc-synthetic\n");
+            AppendRules(sb, "inbound", inbound, extra.For(g, egress: false));
+            AppendRules(sb, "outbound", outbound, extra.For(g, egress: true));
+        }
+
         sb.Append("""
-            security_groups:
-              - id: sg-web
-                name: web
-                vpc: vpc-synthetic
-                inbound:
-                  - {proto: tcp, ports: 443, from: [0.0.0.0/0, "::/0"]}
-                  - {proto: tcp, ports: 80, from: [0.0.0.0/0, "::/0"]}
-                  - {proto: icmp, type: 8, code: -1, from: 0.0.0.0/0}
-                  - {proto: icmpv6, type: 128, code: -1, from: "::/0"}
-                  - {proto: icmp, type: 3, code: 4, from: 0.0.0.0/0}
-                  - {proto: icmpv6, type: 2, code: -1, from: "::/0"}
-                outbound:
-                  - {proto: all, to: [0.0.0.0/0, "::/0"]}
-              - id: sg-app
-                name: app
-                vpc: vpc-synthetic
-                inbound:
-                  - {proto: tcp, ports: 8080, from: sg-web}
-                outbound:
-                  - {proto: tcp, ports: 5432, to: sg-db}
-                  - {proto: udp, ports: 53, to: [0.0.0.0/0, "::/0"]}
-                  - {proto: icmp, type: 8, code: -1, to: 0.0.0.0/0}
-                  - {proto: icmpv6, type: 128, code: -1, to: "::/0"}
-              - id: sg-db
-                name: db
-                vpc: vpc-synthetic
-                inbound:
-                  - {proto: tcp, ports: 5432, from: sg-app}
-                outbound:
-                  - {proto: udp, ports: 53, to: [0.0.0.0/0, "::/0"]}
-                  - {proto: icmp, type: 8, code: -1, to: 0.0.0.0/0}
-                  - {proto: icmpv6, type: 128, code: -1, to: "::/0"}
             network_acls:
               - id: acl-default
                 vpc: vpc-synthetic
@@ -88,6 +77,83 @@ public static class SyntheticLabConfig
                   - {rule: 101, action: allow, proto: all, cidr: "::/0"}
 
             """);
+        if (extra.PrefixLists.Count > 0)
+        {
+            sb.Append("prefix_lists:\n");
+            foreach (string list in extra.PrefixLists)
+            {
+                sb.Append("  - ").Append(list).Append('\n');
+            }
+        }
+
         return sb.ToString();
     }
+
+    private static void AppendRules(StringBuilder sb, string direction, string[] rules, List<string> extra)
+    {
+        sb.Append("    ").Append(direction).Append(":\n");
+        foreach (string r in rules.Concat(extra))
+        {
+            sb.Append("      - ").Append(r).Append('\n');
+        }
+    }
+
+    // What the web tier starts itself: requests to the app tier, DNS, ping. No rule with peer 0.0.0.0/0 or
+    // ::/0 opens TCP, so internet clients' connections to the web tier are tracked (D1).
+    private static readonly string[] NarrowWebOutbound =
+    [
+        "{proto: tcp, ports: 8080, to: sg-app}",
+        "{proto: udp, ports: 53, to: [0.0.0.0/0, \"::/0\"]}",
+        "{proto: icmp, type: 8, code: -1, to: 0.0.0.0/0}",
+        "{proto: icmpv6, type: 128, code: -1, to: \"::/0\"}",
+    ];
+
+    // The groups as a careful team would write them (see the class summary); extra rules come after these.
+    private static readonly (string Id, string Name, string[] Inbound, string[] Outbound)[] BaseGroups =
+    [
+        ("sg-web", "web",
+        [
+            "{proto: tcp, ports: 443, from: [0.0.0.0/0, \"::/0\"]}",
+            "{proto: tcp, ports: 80, from: [0.0.0.0/0, \"::/0\"]}",
+            "{proto: icmp, type: 8, code: -1, from: 0.0.0.0/0}",
+            "{proto: icmpv6, type: 128, code: -1, from: \"::/0\"}",
+            "{proto: icmp, type: 3, code: 4, from: 0.0.0.0/0}",
+            "{proto: icmpv6, type: 2, code: -1, from: \"::/0\"}",
+        ],
+        [
+            "{proto: all, to: [0.0.0.0/0, \"::/0\"]}",
+        ]),
+        ("sg-app", "app",
+        [
+            "{proto: tcp, ports: 8080, from: sg-web}",
+        ],
+        [
+            "{proto: tcp, ports: 5432, to: sg-db}",
+            "{proto: udp, ports: 53, to: [0.0.0.0/0, \"::/0\"]}",
+            "{proto: icmp, type: 8, code: -1, to: 0.0.0.0/0}",
+            "{proto: icmpv6, type: 128, code: -1, to: \"::/0\"}",
+        ]),
+        ("sg-db", "db",
+        [
+            "{proto: tcp, ports: 5432, from: sg-app}",
+        ],
+        [
+            "{proto: udp, ports: 53, to: [0.0.0.0/0, \"::/0\"]}",
+            "{proto: icmp, type: 8, code: -1, to: 0.0.0.0/0}",
+            "{proto: icmpv6, type: 128, code: -1, to: \"::/0\"}",
+        ]),
+    ];
+}
+
+/// <summary>The outbound rules of the synthetic web tier's group.</summary>
+public enum SyntheticWebOutbound
+{
+    /// <summary>All traffic to 0.0.0.0/0 and ::/0: with the open 80/443 inbound rules, internet HTTP(S) flows are untracked (D1).</summary>
+    Open,
+
+    /// <summary>
+    /// Only TCP 8080 to the app tier, DNS and ping: internet HTTP(S) flows are tracked, and the web servers'
+    /// answers to scans and traceroute probes (never admitted inbound) are rejected on the way out.
+    /// </summary>
+    Narrow,
 }
