@@ -190,6 +190,10 @@ internal static class ExplainCommand
 
         public readonly bool ReadsFrames => false;
 
+        public readonly void Prefetch(in PacketInfo packet, in PacketResult result)
+        {
+        }
+
         public void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
         {
             Packet = packet;

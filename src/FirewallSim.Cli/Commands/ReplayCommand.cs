@@ -254,6 +254,8 @@ internal struct ReplaySinks : IReplaySink
 
     public readonly bool ReadsFrames => Rejected is not null;
 
+    public readonly void Prefetch(in PacketInfo packet, in PacketResult result) => Flows?.Prefetch(packet, result);
+
     public readonly void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
     {
         Flows?.Add(packet, result);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using FirewallSim.Decode;
 using FirewallSim.Net;
 using FirewallSim.Verdicts;
@@ -79,6 +80,7 @@ public sealed class FlowLogAggregator
     private readonly List<WindowTable> _open = new();
     private readonly Stack<WindowTable> _pool = new();
     private int[] _order = new int[1024];
+    private WindowTable? _newest;               // the latest open window, for Prefetch
     private readonly SortedRecords _view = new();
     private readonly bool[] _eniHasRecord;
     private long _nextEmit = long.MinValue;   // start of the oldest window not yet emitted
@@ -184,6 +186,25 @@ public sealed class FlowLogAggregator
     }
 
     /// <summary>
+    /// Starts loading the slots <see cref="Add"/> will touch for this packet in the newest open window.
+    /// A caller that prefetches a few packets ahead hides most of the memory latency of a big window.
+    /// </summary>
+    public void Prefetch(in PacketInfo p, in PacketResult r)
+    {
+        if (r.Disposition != PacketDisposition.Evaluated || _newest is not { } table)
+        {
+            return;
+        }
+
+        ulong packetHash = WindowTable.PacketHash(p.Protocol, r.SrcPort, r.DstPort, p.Src, p.Dst);
+        for (int i = 0; i < r.Count; i++)
+        {
+            ref readonly var v = ref r.Verdicts[i];
+            table.Prefetch(packetHash, v.Eni, v.Direction, v.Action);
+        }
+    }
+
+    /// <summary>
     /// Live capture: windows start at the start of the capture, not at its first packet (an idle
     /// interface still gets NODATA records).
     /// </summary>
@@ -253,6 +274,11 @@ public sealed class FlowLogAggregator
 
         var table = RentTable(window);
         _open.Add(table);
+        if (_newest is null || window > _newest.WindowStart)
+        {
+            _newest = table;
+        }
+
         return table;
     }
 
@@ -344,6 +370,10 @@ public sealed class FlowLogAggregator
             _view.Set(Array.Empty<FlowSlot>(), _order, 0, window);
             table.Clear(count);
             _pool.Push(table);
+            if (ReferenceEquals(_newest, table))
+            {
+                _newest = null;
+            }
         }
 
         _nextEmit = window + _interval;
@@ -546,6 +576,15 @@ public sealed class FlowLogAggregator
         {
             ulong h = (packetHash ^ ((ulong)(uint)eni << 32) ^ ((ulong)dir << 56) ^ ((ulong)action << 58)) * 0xBF58476D1CE4E5B9UL;
             return h ^ (h >> 31);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe void Prefetch(ulong packetHash, int eni, Direction dir, VerdictAction action)
+        {
+            if (Sse.IsSupported)
+            {
+                Sse.Prefetch0(Unsafe.AsPointer(ref _slots[(int)(SlotHash(packetHash, eni, dir, action) & (uint)_mask)]));
+            }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

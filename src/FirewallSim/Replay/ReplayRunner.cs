@@ -17,6 +17,12 @@ public interface IReplaySink
     /// </summary>
     bool ReadsFrames { get; }
 
+    /// <summary>
+    /// A hint that <paramref name="packet"/> will be passed to <see cref="OnPacket"/> a few packets from
+    /// now: start loading what it will touch. Must not change any state; may do nothing.
+    /// </summary>
+    void Prefetch(in PacketInfo packet, in PacketResult result);
+
     /// <summary><paramref name="frame"/> is the raw frame, valid only during the call.</summary>
     void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame);
 }
@@ -25,6 +31,10 @@ public interface IReplaySink
 public struct NullSink : IReplaySink
 {
     public readonly bool ReadsFrames => false;
+
+    public readonly void Prefetch(in PacketInfo packet, in PacketResult result)
+    {
+    }
 
     public readonly void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
     {
@@ -128,7 +138,6 @@ public sealed class ReplayRunner
         try
         {
             var outcome = ReadAll(inputs, ref output, cancellation);
-            output.Flush();
             handoff.Complete();
             consumer.Join();
             handoff.ThrowIfConsumerFailed();
@@ -176,7 +185,6 @@ public sealed class ReplayRunner
                         _engine.Trace = new EngineTrace();
                     }
 
-                    _engine.Process(p, ref output.Result);
                     evaluated++;
                     if (p.TimestampNs < first)
                     {
@@ -188,7 +196,7 @@ public sealed class ReplayRunner
                         last = p.TimestampNs;
                     }
 
-                    output.Commit(record.Data);
+                    output.Evaluate(_engine, record.Data);
                 }
 
                 if ((frame & 0x3FFF) == 0)
@@ -214,6 +222,7 @@ public sealed class ReplayRunner
             }
         }
 
+        output.Flush(_engine);
         if (last != long.MinValue)
         {
             _engine.Finish(last);
@@ -250,20 +259,21 @@ public sealed class ReplayRunner
     }
 }
 
-/// <summary>Where the read loop decodes each packet and what happens once it is evaluated; a struct, so the loop is specialised per kind.</summary>
+/// <summary>Where the read loop decodes each packet and how it is then evaluated; a struct, so the loop is specialised per kind.</summary>
 internal interface IPacketOutput
 {
+    /// <summary>Where the next packet is to be decoded.</summary>
     [UnscopedRef]
     ref PacketInfo Packet { get; }
 
-    [UnscopedRef]
-    ref PacketResult Result { get; }
+    /// <summary>The packet in <see cref="Packet"/> is decoded: evaluate it (now or a few packets later, in order) and pass it on.</summary>
+    void Evaluate(SimulationEngine engine, ReadOnlySpan<byte> frame);
 
-    /// <summary>The packet in <see cref="Packet"/>/<see cref="Result"/> is evaluated.</summary>
-    void Commit(ReadOnlySpan<byte> frame);
+    /// <summary>End of input: evaluate and pass on whatever is still pending.</summary>
+    void Flush(SimulationEngine engine);
 }
 
-/// <summary>One thread: each packet goes to the sink as soon as it is evaluated.</summary>
+/// <summary>One thread: each packet is evaluated and goes to the sink at once.</summary>
 internal struct DirectOutput<TSink> : IPacketOutput
     where TSink : struct, IReplaySink
 {
@@ -274,19 +284,31 @@ internal struct DirectOutput<TSink> : IPacketOutput
     [UnscopedRef]
     public ref PacketInfo Packet => ref _packet;
 
-    [UnscopedRef]
-    public ref PacketResult Result => ref _result;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Commit(ReadOnlySpan<byte> frame) => Sink.OnPacket(_packet, _result, frame);
+    public void Evaluate(SimulationEngine engine, ReadOnlySpan<byte> frame)
+    {
+        engine.Process(_packet, ref _result);
+        Sink.OnPacket(_packet, _result, frame);
+    }
+
+    public readonly void Flush(SimulationEngine engine)
+    {
+    }
 }
 
-/// <summary>Two threads: packets are decoded and evaluated in place in a batch that is handed over when full.</summary>
+/// <summary>
+/// Two threads: packets are decoded in place in a batch and evaluated <see cref="Lookahead"/> packets
+/// behind the decoder, after their connection-table slots were prefetched; a full batch is handed over.
+/// </summary>
 internal struct BatchedOutput : IPacketOutput
 {
+    /// <summary>How far decoding runs ahead of evaluation: enough packets for the prefetches to land.</summary>
+    public const int Lookahead = 8;
+
     private readonly BatchHandoff _handoff;
     private readonly bool _frames;
-    private PacketBatch? _batch;
+    private PacketBatch _batch;
+    private int _evaluated;
 
     public BatchedOutput(BatchHandoff handoff, bool frames)
     {
@@ -295,35 +317,47 @@ internal struct BatchedOutput : IPacketOutput
         _batch = handoff.Rent();
     }
 
-    public readonly ref PacketInfo Packet => ref _batch!.Packets[_batch.Count];
-
-    public readonly ref PacketResult Result => ref _batch!.Results[_batch.Count];
+    public readonly ref PacketInfo Packet => ref _batch.Packets[_batch.Count];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Commit(ReadOnlySpan<byte> frame)
+    public void Evaluate(SimulationEngine engine, ReadOnlySpan<byte> frame)
     {
-        var batch = _batch!;
+        var batch = _batch;
+        engine.Prefetch(batch.Packets[batch.Count]);
         if (_frames)
         {
             batch.AppendFrame(batch.Count, frame);
         }
 
-        if (++batch.Count == PacketBatch.Capacity)
+        batch.Count++;
+        if (batch.Count - _evaluated > Lookahead)
+        {
+            engine.Process(batch.Packets[_evaluated], ref batch.Results[_evaluated]);
+            _evaluated++;
+        }
+
+        if (batch.Count == PacketBatch.Capacity)
+        {
+            Flush(engine);
+        }
+    }
+
+    /// <summary>Evaluates what is pending, hands the batch over and takes an empty one.</summary>
+    public void Flush(SimulationEngine engine)
+    {
+        var batch = _batch;
+        for (; _evaluated < batch.Count; _evaluated++)
+        {
+            engine.Process(batch.Packets[_evaluated], ref batch.Results[_evaluated]);
+        }
+
+        if (batch.Count > 0)
         {
             _handoff.Publish(batch);
             _batch = _handoff.Rent();
         }
-    }
 
-    /// <summary>Hands over the last, partly filled batch.</summary>
-    public void Flush()
-    {
-        if (_batch is { Count: > 0 } batch)
-        {
-            _handoff.Publish(batch);
-        }
-
-        _batch = null;
+        _evaluated = 0;
     }
 }
 
@@ -340,8 +374,16 @@ internal sealed class SinkBox<TSink>
             bool frames = Sink.ReadsFrames;
             while (handoff.TryTake(out var batch))
             {
-                for (int i = 0; i < batch.Count; i++)
+                int count = batch.Count;
+                for (int i = 0; i < count; i++)
                 {
+                    // The whole batch is here: hint the sink a few packets ahead so its table lookups overlap.
+                    int ahead = i + BatchedOutput.Lookahead;
+                    if (ahead < count)
+                    {
+                        Sink.Prefetch(batch.Packets[ahead], batch.Results[ahead]);
+                    }
+
                     Sink.OnPacket(batch.Packets[i], batch.Results[i], frames ? batch.Frame(i) : default);
                 }
 

@@ -75,6 +75,10 @@ public sealed class ReplayPipelineTests : IClassFixture<ReplayPipelineTests.Capt
 
         public readonly bool ReadsFrames => false;
 
+        public readonly void Prefetch(in PacketInfo packet, in PacketResult result)
+        {
+        }
+
         public readonly void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
         {
             if (packet.FrameNumber == ThrowAt)
@@ -93,6 +97,10 @@ public sealed class ReplayPipelineTests : IClassFixture<ReplayPipelineTests.Capt
         public long WindowsAtStart;
 
         public readonly bool ReadsFrames => false;
+
+        public readonly void Prefetch(in PacketInfo packet, in PacketResult result)
+        {
+        }
 
         public void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
         {

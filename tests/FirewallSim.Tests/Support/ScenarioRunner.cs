@@ -213,6 +213,10 @@ public sealed class Scenario
 
         public readonly bool ReadsFrames => false;
 
+        public readonly void Prefetch(in PacketInfo packet, in PacketResult result)
+        {
+        }
+
         public readonly void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
         {
             _aggregator.Add(packet, result);

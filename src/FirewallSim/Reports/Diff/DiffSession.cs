@@ -128,6 +128,10 @@ public sealed class DiffSession
 
         public readonly bool ReadsFrames => false;
 
+        public readonly void Prefetch(in PacketInfo packet, in PacketResult result)
+        {
+        }
+
         public void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
         {
             if (Refused is not null && Refused.IsRefused(packet, out long refusedAt))

@@ -286,6 +286,10 @@ internal struct CollectSink : IReplaySink
 
     public readonly bool ReadsFrames => false;
 
+    public readonly void Prefetch(in PacketInfo packet, in PacketResult result)
+    {
+    }
+
     public readonly void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame) => Collector.Observe(packet, result);
 }
 
