@@ -10,7 +10,7 @@ namespace FirewallSim.Replay;
 /// </summary>
 internal sealed class PacketBatch
 {
-    public const int Capacity = 2048;
+    public const int Capacity = 256;
 
     public readonly PacketInfo[] Packets = new PacketInfo[Capacity];
     public readonly PacketResult[] Results = new PacketResult[Capacity];

@@ -130,7 +130,7 @@ public sealed class ReplayRunner
         where TSink : struct, IReplaySink
     {
         // Eight batches of 2048 packets in flight: enough to ride out a window being sorted and written.
-        var handoff = new BatchHandoff(batches: 8);
+        var handoff = new BatchHandoff(batches: 32);
         var box = new SinkBox<TSink> { Sink = sink };
         var consumer = new Thread(() => box.Drain(handoff)) { Name = "fwsim-sinks", IsBackground = true };
         consumer.Start();
