@@ -415,6 +415,11 @@ internal static class ReplayCommand
                     "Replay used {AllocatedMB:0.0} MB of managed allocations, GC gen0/1/2 {Gen0}/{Gen1}/{Gen2}, conntrack table {ConntrackMB:0.0} MB for {Entries} entries, {Late} late packets",
                     GC.GetTotalAllocatedBytes() / 1e6, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
                     engine.ConntrackMemoryBytes / 1e6, engine.TableEntries, aggregator.LatePackets);
+                var gc = GC.GetGCMemoryInfo();
+                using var self = System.Diagnostics.Process.GetCurrentProcess();
+                log.LogDebug(
+                    "Memory: peak working set {PeakMB:0.0} MB, GC heap {HeapMB:0.0} MB ({FragmentedMB:0.0} MB fragmented), committed {CommittedMB:0.0} MB",
+                    self.PeakWorkingSet64 / 1e6, gc.HeapSizeBytes / 1e6, gc.FragmentedBytes / 1e6, gc.TotalCommittedBytes / 1e6);
             }
 
             verdicts?.Complete();

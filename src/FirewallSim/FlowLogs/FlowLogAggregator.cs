@@ -315,17 +315,35 @@ public sealed class FlowLogAggregator
             }
         }
 
-        // The window's records are sorted and written where they lie in the table's slot array (compacted
-        // to its front), never copied into a second array: a window of a million flows costs its table only.
+        // The window's records are sorted and written where they lie in the table's entries, never copied
+        // into a second array: a window of a million flows costs its table and an index of ints.
         table ??= RentTable(window);
         Array.Clear(_eniHasRecord);
-        int count = table.Compact(_options.TrafficType, _eniHasRecord);
-        table.EnsureRoom(count + _eniCount);
+        int flows = table.Count;
+        if (_order.Length < flows + _eniCount)
+        {
+            _order = new int[(int)BitOperations.RoundUpToPowerOf2((uint)(flows + _eniCount))];
+        }
+
+        int count = 0;
+        var type = _options.TrafficType;
+        for (int i = 0; i < flows; i++)
+        {
+            ref readonly var f = ref table.Entry(i);
+            if (type == TrafficType.All || (type == TrafficType.Accept) == (f.Action == VerdictAction.Accept))
+            {
+                _order[count++] = i;
+                _eniHasRecord[f.Eni] = true;
+            }
+        }
+
+        int next = flows;
         for (int eni = 0; eni < _eniCount; eni++)
         {
             if (table.Skipped(eni))
             {
-                table.AppendSpecial(count++, eni, LogStatus.SkipData, (ushort)(_interval - 1));
+                table.AppendSpecial(next, eni, LogStatus.SkipData, (ushort)(_interval - 1));
+                _order[count++] = next++;
                 _eniHasRecord[eni] = true;
                 SkipDataRecords++;
             }
@@ -337,25 +355,16 @@ public sealed class FlowLogAggregator
             {
                 if (!_eniHasRecord[eni])
                 {
-                    table.AppendSpecial(count++, eni, LogStatus.NoData, (ushort)(_interval - 1));
+                    table.AppendSpecial(next, eni, LogStatus.NoData, (ushort)(_interval - 1));
+                    _order[count++] = next++;
                     NoDataRecords++;
                 }
             }
         }
 
-        // Sort indexes, not the 64-byte slots; the struct comparer lets the JIT inline every comparison.
-        if (_order.Length < count)
-        {
-            _order = new int[table.Capacity];
-        }
-
-        for (int i = 0; i < count; i++)
-        {
-            _order[i] = i;
-        }
-
-        _order.AsSpan(0, count).Sort(new RecordOrder(table.Slots, _eniRank));
-        _view.Set(table.Slots, _order, count, window);
+        // Sort indexes, not the 64-byte entries; the struct comparer lets the JIT inline every comparison.
+        _order.AsSpan(0, count).Sort(new RecordOrder(table, _eniRank));
+        _view.Set(table, _order, count, window);
         RecordsWritten += count;
         WindowsEmitted++;
         try
@@ -367,8 +376,8 @@ public sealed class FlowLogAggregator
         }
         finally
         {
-            _view.Set(Array.Empty<FlowSlot>(), _order, 0, window);
-            table.Clear(count);
+            _view.Set(null, _order, 0, window);
+            table.Clear();
             _pool.Push(table);
             if (ReferenceEquals(_newest, table))
             {
@@ -389,19 +398,19 @@ public sealed class FlowLogAggregator
     /// <summary>D27 within one window: interface-id, OK before NODATA, egress before ingress, family, addresses, ports, protocol, action.</summary>
     private readonly struct RecordOrder : IComparer<int>
     {
-        private readonly FlowSlot[] _slots;
+        private readonly WindowTable _table;
         private readonly int[] _eniRank;
 
-        public RecordOrder(FlowSlot[] slots, int[] eniRank)
+        public RecordOrder(WindowTable table, int[] eniRank)
         {
-            _slots = slots;
+            _table = table;
             _eniRank = eniRank;
         }
 
         public int Compare(int x, int y)
         {
-            ref readonly var a = ref _slots[x];
-            ref readonly var b = ref _slots[y];
+            ref readonly var a = ref _table.Entry(x);
+            ref readonly var b = ref _table.Entry(y);
             int c = _eniRank[a.Eni].CompareTo(_eniRank[b.Eni]);
             if (c != 0)
             {
@@ -450,10 +459,10 @@ public sealed class FlowLogAggregator
         }
     }
 
-    /// <summary>The records of one window in D27 order, read from the table's slots without copying them (reused for every window).</summary>
+    /// <summary>The records of one window in D27 order, read from the table's entries without copying them (reused for every window).</summary>
     private sealed class SortedRecords : IReadOnlyList<FlowRecord>
     {
-        private FlowSlot[] _slots = Array.Empty<FlowSlot>();
+        private WindowTable? _table;
         private int[] _order = Array.Empty<int>();
         private long _window;
 
@@ -468,7 +477,7 @@ public sealed class FlowLogAggregator
                     throw new ArgumentOutOfRangeException(nameof(index));
                 }
 
-                ref readonly var s = ref _slots[_order[index]];
+                ref readonly var s = ref _table!.Entry(_order[index]);
                 return new FlowRecord
                 {
                     WindowStart = _window,
@@ -490,9 +499,9 @@ public sealed class FlowLogAggregator
             }
         }
 
-        public void Set(FlowSlot[] slots, int[] order, int count, long window)
+        public void Set(WindowTable? table, int[] order, int count, long window)
         {
-            _slots = slots;
+            _table = table;
             _order = order;
             Count = count;
             _window = window;
@@ -510,8 +519,8 @@ public sealed class FlowLogAggregator
     }
 
     /// <summary>
-    /// One flow of a window, 64 bytes: times are second offsets within the window. After the window
-    /// closes the same slots carry its NODATA/SKIPDATA records (Packets 0, Status set).
+    /// One flow of a window, 64 bytes: times are second offsets within the window. When the window
+    /// closes, its NODATA/SKIPDATA records are appended as entries too (Packets 0, Status set).
     /// </summary>
     private struct FlowSlot
     {
@@ -541,11 +550,19 @@ public sealed class FlowLogAggregator
         return r < 0 ? r + m : r;
     }
 
-    /// <summary>The flows of one window in a flat open-addressing table (no object per flow), 64 bytes a slot.</summary>
+    /// <summary>
+    /// The flows of one window: entries stored densely in 1 MiB chunks (no object per flow, never moved,
+    /// no copy when the window grows) and found through an open-addressing index of ints at most half
+    /// full. A window of N flows takes about 64 N bytes of entries and 8–16 N of index.
+    /// </summary>
     private sealed class WindowTable
     {
-        private FlowSlot[] _slots = new FlowSlot[1024];
-        private int _mask = 1023;
+        private const int ChunkShift = 14;
+        private const int ChunkSize = 1 << ChunkShift;  // 16 384 entries, 1 MiB
+        private FlowSlot[][] _chunks = new FlowSlot[4][];
+        private int _chunkCount;
+        private int[] _index = new int[2048];           // entry number + 1; 0 = free
+        private int _mask = 2047;
         private readonly int[] _flowsPerEni;
         private readonly bool[] _skipped;
 
@@ -557,6 +574,7 @@ public sealed class FlowLogAggregator
 
         public long WindowStart { get; private set; }
 
+        /// <summary>Flow entries (NODATA/SKIPDATA entries appended at emission are not counted).</summary>
         public int Count { get; private set; }
 
         public bool Skipped(int eni) => _skipped[eni];
@@ -565,6 +583,9 @@ public sealed class FlowLogAggregator
         {
             WindowStart = window;
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ref FlowSlot Entry(int i) => ref _chunks[i >> ChunkShift][i & (ChunkSize - 1)];
 
         /// <summary>The part of a slot's hash that depends on the packet alone: computed once for all its verdicts.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -583,7 +604,7 @@ public sealed class FlowLogAggregator
         {
             if (Sse.IsSupported)
             {
-                Sse.Prefetch0(Unsafe.AsPointer(ref _slots[(int)(SlotHash(packetHash, eni, dir, action) & (uint)_mask)]));
+                Sse.Prefetch0(Unsafe.AsPointer(ref _index[(int)(SlotHash(packetHash, eni, dir, action) & (uint)_mask)]));
             }
         }
 
@@ -591,16 +612,17 @@ public sealed class FlowLogAggregator
         public void Add(ulong packetHash, int eni, Direction dir, VerdictAction action, byte protocol, ushort sport, ushort dport, IpAddr src, IpAddr dst,
             int bytes, int offset, byte flags, int? maxPerEni)
         {
+            var index = _index;
             int i = (int)(SlotHash(packetHash, eni, dir, action) & (uint)_mask);
-            var slots = _slots;
             while (true)
             {
-                ref var s = ref slots[i];
-                if (s.Packets == 0)
+                int e = index[i];
+                if (e == 0)
                 {
                     break;
                 }
 
+                ref var s = ref Entry(e - 1);
                 if (s.Eni == eni && s.SrcPort == sport && s.DstPort == dport && s.Protocol == protocol && s.Direction == dir &&
                     s.Action == action && s.Src.Equals(src) && s.Dst.Equals(dst))
                 {
@@ -621,117 +643,89 @@ public sealed class FlowLogAggregator
             }
 
             _flowsPerEni[eni]++;
-            ref var n = ref slots[i];
-            n.Eni = eni;
-            n.Direction = dir;
-            n.Action = action;
-            n.Protocol = protocol;
-            n.SrcPort = sport;
-            n.DstPort = dport;
-            n.Src = src;
-            n.Dst = dst;
-            n.Packets = 1;
-            n.Bytes = bytes;
-            n.Start = (ushort)offset;
-            n.End = (ushort)offset;
-            n.Flags = flags;
-            Count++;
-            if (Count * 4 > _slots.Length * 3)
+            int n = Count;
+            EnsureChunk(n);
+            Entry(n) = new FlowSlot
             {
-                Grow();
+                Eni = eni,
+                Direction = dir,
+                Action = action,
+                Protocol = protocol,
+                SrcPort = sport,
+                DstPort = dport,
+                Src = src,
+                Dst = dst,
+                Packets = 1,
+                Bytes = bytes,
+                Start = (ushort)offset,
+                End = (ushort)offset,
+                Flags = flags,
+            };
+            index[i] = n + 1;
+            Count = n + 1;
+            if (Count * 2 > index.Length)
+            {
+                GrowIndex();
             }
         }
 
-        public FlowSlot[] Slots => _slots;
-
-        public int Capacity => _slots.Length;
-
-        /// <summary>
-        /// Moves the flows the traffic-type filter keeps to the front of the slot array and clears the rest;
-        /// the table is no longer a hash table until <see cref="Clear"/>. Returns how many were kept.
-        /// </summary>
-        public int Compact(TrafficType type, bool[] eniHasRecord)
+        /// <summary>Writes a NODATA/SKIPDATA entry at <paramref name="at"/> (after the flows) when the window closes.</summary>
+        public void AppendSpecial(int at, int eni, LogStatus status, ushort end)
         {
-            var slots = _slots;
-            int kept = 0;
-            for (int i = 0; i < slots.Length; i++)
+            EnsureChunk(at);
+            Entry(at) = new FlowSlot
             {
-                ref var s = ref slots[i];
-                if (s.Packets == 0)
-                {
-                    continue;
-                }
-
-                bool keep = type == TrafficType.All
-                    || (type == TrafficType.Accept && s.Action == VerdictAction.Accept)
-                    || (type == TrafficType.Reject && s.Action == VerdictAction.Reject);
-                if (keep)
-                {
-                    eniHasRecord[s.Eni] = true;
-                    if (kept != i)
-                    {
-                        slots[kept] = s;
-                        s = default;
-                    }
-
-                    kept++;
-                }
-                else
-                {
-                    s = default;
-                }
-            }
-
-            return kept;
+                Eni = eni,
+                Status = status,
+                End = end,
+            };
         }
 
-        /// <summary>Makes room for <paramref name="records"/> compacted records (flows plus NODATA/SKIPDATA).</summary>
-        public void EnsureRoom(int records)
+        /// <summary>Empties the table after its window was written; its chunks are kept for the next window.</summary>
+        public void Clear()
         {
-            if (records > _slots.Length)
-            {
-                Array.Resize(ref _slots, (int)BitOperations.RoundUpToPowerOf2((uint)records));
-                _mask = _slots.Length - 1;
-            }
-        }
-
-        public void AppendSpecial(int at, int eni, LogStatus status, ushort end) => _slots[at] = new FlowSlot
-        {
-            Eni = eni,
-            Status = status,
-            End = end,
-        };
-
-        /// <summary>Empties the table after its window was written (only the compacted prefix holds anything).</summary>
-        public void Clear(int records)
-        {
-            Array.Clear(_slots, 0, records);
+            Array.Clear(_index);
             Count = 0;
             Array.Clear(_flowsPerEni);
             Array.Clear(_skipped);
         }
 
-        private void Grow()
+        private void EnsureChunk(int entry)
         {
-            var old = _slots;
-            _slots = new FlowSlot[old.Length * 2];
-            _mask = _slots.Length - 1;
-            foreach (ref var s in old.AsSpan())
+            int c = entry >> ChunkShift;
+            if (c < _chunkCount)
             {
-                if (s.Packets == 0)
-                {
-                    continue;
-                }
-
-                ulong ph = PacketHash(s.Protocol, s.SrcPort, s.DstPort, s.Src, s.Dst);
-                int i = (int)(SlotHash(ph, s.Eni, s.Direction, s.Action) & (uint)_mask);
-                while (_slots[i].Packets != 0)
-                {
-                    i = (i + 1) & _mask;
-                }
-
-                _slots[i] = s;
+                return;
             }
+
+            if (c == _chunks.Length)
+            {
+                Array.Resize(ref _chunks, _chunks.Length * 2);
+            }
+
+            _chunks[c] = new FlowSlot[ChunkSize];
+            _chunkCount = c + 1;
+        }
+
+        private void GrowIndex()
+        {
+            var index = new int[_index.Length * 2];
+            int mask = index.Length - 1;
+            for (int n = 0; n < Count; n++)
+            {
+                ref readonly var s = ref Entry(n);
+                ulong ph = PacketHash(s.Protocol, s.SrcPort, s.DstPort, s.Src, s.Dst);
+                int i = (int)(SlotHash(ph, s.Eni, s.Direction, s.Action) & (uint)mask);
+                while (index[i] != 0)
+                {
+                    i = (i + 1) & mask;
+                }
+
+                index[i] = n + 1;
+            }
+
+            _index = index;
+            _mask = mask;
         }
     }
 }
