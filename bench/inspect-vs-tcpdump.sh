@@ -24,7 +24,7 @@ done
 mkdir -p "$out"
 
 echo "publishing fwsim (Release) to $publish" >&2
-dotnet publish "$root/src/FirewallSim.Cli/FirewallSim.Cli.csproj" -c Release -o "$publish" --nologo -v quiet >&2
+"$here/publish-fwsim.sh" "$publish"
 fwsim=(dotnet "$publish/fwsim.dll")
 
 if [[ ! -f "$capture" ]]; then

@@ -18,7 +18,7 @@ for tool in dotnet tcpreplay tcpdump ip; do
   command -v "$tool" >/dev/null || { echo "live-vs-tcpdump: $tool is not installed" >&2; exit 2; }
 done
 
-dotnet publish "$root/src/FirewallSim.Cli/FirewallSim.Cli.csproj" -c Release -o "$out/publish" --nologo -v quiet >&2
+"$here/publish-fwsim.sh" "$out/publish"
 fwsim=(dotnet "$out/publish/fwsim.dll")
 capture="$out/live-$packets.pcap"
 config="$out/config-live"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Replay throughput: `fwsim replay` (full verdicts, connection tracking and flow-log output) against
-# libpcap's bare read loop (bench/pcaploop.c) and `tcpdump -r F -w /dev/null`, on one synthetic
-# capture, alternating, with medians and ratios. Also reports fwsim's peak memory.
+# Replay throughput: `fwsim replay` (full verdicts, connection tracking and flow-log output; default
+# two threads, and --threads 1) against libpcap's bare read loop (bench/pcaploop.c) and
+# `tcpdump -r F -w /dev/null`, on one synthetic capture, alternating, with medians and ratios.
+# Also reports peak memory, and checks that both fwsim runs wrote the same flowlogs.log.
 #
 #   bench/run.sh [RUNS=5] [PACKETS=10000000] [FWSIM_EXTRA_ARGS...]
 #
@@ -22,7 +23,7 @@ done
 [ -f /usr/include/pcap/pcap.h ] || { echo "run.sh: libpcap headers missing (apt-get install libpcap0.8-dev)" >&2; exit 2; }
 
 echo "building fwsim (Release) and the libpcap loop" >&2
-dotnet publish "$root/src/FirewallSim.Cli/FirewallSim.Cli.csproj" -c Release -o "$out/publish" --nologo -v quiet >&2
+"$here/publish-fwsim.sh" "$out/publish"
 cc -O2 -o "$out/pcaploop" "$here/pcaploop.c" -l:libpcap.so.0.8
 
 capture="$out/big-$packets.pcap"
@@ -37,5 +38,9 @@ echo "capture: $capture ($(stat -L -c %s "$capture") bytes, $packets packets)" >
 
 python3 "$here/measure.py" "$runs" --packets "$packets" \
   fwsim "dotnet $out/publish/fwsim.dll replay $capture --config $config --out $out/replay-out -q ${extra[*]:-}" \
+  fwsim-1thread "dotnet $out/publish/fwsim.dll replay $capture --config $config --out $out/replay-out-1 -q --threads 1 ${extra[*]:-}" \
   pcaploop "$out/pcaploop $capture" \
   tcpdump "tcpdump -r $capture -w /dev/null"
+cmp -s "$out/replay-out/flowlogs.log" "$out/replay-out-1/flowlogs.log" \
+  && echo "flowlogs.log of --threads 2 and --threads 1: identical" \
+  || { echo "flowlogs.log of --threads 2 and --threads 1 DIFFER" >&2; exit 1; }

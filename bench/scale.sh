@@ -50,7 +50,7 @@ done
 mkdir -p "$out"
 
 echo "building fwsim (Release) into $out/publish" >&2
-dotnet publish "$root/src/FirewallSim.Cli/FirewallSim.Cli.csproj" -c Release -o "$out/publish" --nologo -v quiet >&2
+"$here/publish-fwsim.sh" "$out/publish"
 fwsim=(dotnet "$out/publish/fwsim.dll")
 
 # gen NAME FLOWS [EXTRA_ARGS…]: bench/out/scale-NAME.pcap and its configuration, unless already there
