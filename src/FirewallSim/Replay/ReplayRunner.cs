@@ -129,7 +129,8 @@ public sealed class ReplayRunner
     private ReplayOutcome RunPipelined<TSink>(IReadOnlyList<string> inputs, ref TSink sink, CancellationToken cancellation)
         where TSink : struct, IReplaySink
     {
-        // Eight batches of 2048 packets in flight: enough to ride out a window being sorted and written.
+        // 32 batches of 256 packets in flight (about 1 MB, so the hand-off stays in cache), enough to ride
+        // out a window being sorted and written.
         var handoff = new BatchHandoff(batches: 32);
         var box = new SinkBox<TSink> { Sink = sink };
         var consumer = new Thread(() => box.Drain(handoff)) { Name = "fwsim-sinks", IsBackground = true };
