@@ -113,7 +113,17 @@ public sealed class CaptureReader : IDisposable
     {
         if (path == "-")
         {
-            return new CaptureReader(Console.OpenStandardInput(bufferSize), "<stdin>", ownsStream: true, bufferSize, ReadAheadChunkSize);
+            // A pipe cannot seek back: look at its first two bytes and replay them in front of the rest.
+            var stdin = Console.OpenStandardInput(bufferSize);
+            var head = new byte[2];
+            int got = stdin.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            Stream input = new PrefixedStream(head.AsMemory(0, got), stdin);
+            bool gzip = got == 2 && head[0] == 0x1F && head[1] == 0x8B;
+            return new CaptureReader(gzip ? new GZipStream(input, CompressionMode.Decompress) : input, "<stdin>", ownsStream: true, bufferSize,
+                ReadAheadChunkSize)
+            {
+                _gzip = gzip,
+            };
         }
 
         // bufferSize 1: FileStream's own buffer would only add a copy; we read large blocks ourselves.
@@ -127,6 +137,7 @@ public sealed class CaptureReader : IDisposable
                 fs.Length >= ReadAheadMinimumSize / 8 ? ReadAheadChunkSize : 0)
             {
                 CompressedLengthSource = fs,
+                _gzip = true,
             };
         }
 
@@ -134,6 +145,9 @@ public sealed class CaptureReader : IDisposable
     }
 
     private Stream? CompressedLengthSource { get; init; }
+
+    /// <summary>The data is gzip-compressed: corrupt compressed data is reported as a capture error.</summary>
+    private bool _gzip;
 
     public string SourceName { get; }
 
@@ -781,13 +795,11 @@ public sealed class CaptureReader : IDisposable
             {
                 n = _stream.Read(_buf, _end, _buf.Length - _end);
             }
-            catch (InvalidDataException ex) when (CompressedLengthSource is not null)
+            catch (InvalidDataException ex) when (_gzip)
             {
                 // Corrupt gzip data is a structural problem like any other: reported, never thrown.
                 _eof = true;
-                long decompressed = _bufFileOffset + _end;
-                Fail(decompressed, decompressed == 0 ? CaptureErrorKind.NotACapture : CaptureErrorKind.Corrupt,
-                    string.Create(CultureInfo.InvariantCulture, $"gzip data is corrupt after {decompressed} decompressed bytes ({ex.Message})"));
+                FailCorruptGzip(_bufFileOffset + _end, ex);
                 break;
             }
 
@@ -820,6 +832,19 @@ public sealed class CaptureReader : IDisposable
                 }
 
                 var chunk = _pump!.Take();
+                if (chunk.Error is InvalidDataException bad && _gzip)
+                {
+                    // Corrupt gzip data is a structural problem like any other: reported, never thrown.
+                    _eof = true;
+                    FailCorruptGzip(chunk.FileOffset, bad);
+                    break;
+                }
+
+                if (chunk.Error is { } e)
+                {
+                    throw new IOException(e.Message, e);
+                }
+
                 if (chunk.Buffer is null)
                 {
                     _eof = true;
@@ -922,6 +947,10 @@ public sealed class CaptureReader : IDisposable
         _start = 0;
         _end = have;
     }
+
+    private void FailCorruptGzip(long decompressed, InvalidDataException ex) =>
+        Fail(decompressed, decompressed == 0 ? CaptureErrorKind.NotACapture : CaptureErrorKind.Corrupt,
+            string.Create(CultureInfo.InvariantCulture, $"gzip data is corrupt after {decompressed} decompressed bytes ({ex.Message})"));
 
     private bool Fail(long offset, CaptureErrorKind kind, string message)
     {

@@ -38,7 +38,7 @@ internal sealed class ChunkPump : IDisposable
         _thread.Start();
     }
 
-    /// <summary>The next chunk in file order; Buffer is null at end of stream. Rethrows a read error.</summary>
+    /// <summary>The next chunk in file order; Buffer is null at end of stream or, with Error set, where reading failed.</summary>
     public Chunk Take()
     {
         Chunk c;
@@ -53,11 +53,6 @@ internal sealed class ChunkPump : IDisposable
 
             c = _full.Dequeue();
             Monitor.PulseAll(_gate);
-        }
-
-        if (c.Error is { } e)
-        {
-            throw new IOException(e.Message, e);
         }
 
         _taken += c.Length;
@@ -77,21 +72,38 @@ internal sealed class ChunkPump : IDisposable
                 var buf = _free.TryTake(out var b) ? b : GC.AllocateUninitializedArray<byte>(_chunkSize);
 
                 int n = 0;
-                while (n < _chunkSize)
+                Exception? error = null;
+                try
                 {
-                    int r = _stream.Read(buf, n, _chunkSize - n);
-                    if (r == 0)
+                    while (n < _chunkSize)
                     {
-                        break;
-                    }
+                        int r = _stream.Read(buf, n, _chunkSize - n);
+                        if (r == 0)
+                        {
+                            break;
+                        }
 
-                    n += r;
+                        n += r;
+                    }
+                }
+#pragma warning disable CA1031 // the failure is handed to the consumer, who reports it
+                catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+                {
+                    error = ex;
                 }
 
+                // What was read before a failure is still delivered: nothing before the break is lost.
                 if (n > 0)
                 {
                     Add(new Chunk(buf, n, offset, null));
                     offset += n;
+                }
+
+                if (error is not null)
+                {
+                    Add(new Chunk(null, 0, offset, error));
+                    return;
                 }
 
                 if (n < _chunkSize)
@@ -104,18 +116,6 @@ internal sealed class ChunkPump : IDisposable
         catch (OperationCanceledException)
         {
             // the reader was disposed
-        }
-#pragma warning disable CA1031 // the failure is handed to the consumer, who reports it
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            try
-            {
-                Add(new Chunk(null, 0, offset, ex));
-            }
-            catch (OperationCanceledException)
-            {
-            }
         }
     }
 

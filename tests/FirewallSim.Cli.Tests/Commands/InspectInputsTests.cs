@@ -69,6 +69,24 @@ public sealed partial class InspectInputsTests
     }
 
     [Fact]
+    public async Task Gzip_on_standard_input_is_decompressed_like_a_gzip_file()
+    {
+        byte[] capture = TempCaptures.PcapBytes(SampleTraffic.Packets());
+        using var ms = new MemoryStream();
+        using (var gz = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gz.Write(capture);
+        }
+
+        var plain = await Fwsim.RunProcessAsync(capture, "inspect", "--packets", "-");
+        var zipped = await Fwsim.RunProcessAsync(ms.ToArray(), "inspect", "--packets", "-");
+
+        Assert.True(zipped.ExitCode == ExitCodes.Ok, zipped.ToString());
+        Assert.Equal(plain.Out, zipped.Out);
+        Assert.Equal(13, zipped.OutLines.Length); // header + 12 packets
+    }
+
+    [Fact]
     public async Task Standard_input_cut_short_is_a_partial_read_at_its_offset()
     {
         byte[] capture = TempCaptures.PcapBytes(SampleTraffic.Packets());

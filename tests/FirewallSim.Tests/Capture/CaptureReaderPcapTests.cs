@@ -325,4 +325,54 @@ public class CaptureReaderPcapTests
             File.Delete(path);
         }
     }
+
+    /// <summary>
+    /// A gzip file whose second member is corrupt: every packet of the first member is read, then the
+    /// break is reported at its decompressed offset — on the synchronous path (small file) and on the
+    /// read-ahead path (compressed file of 1 MiB or more), where the failing read happens on another thread.
+    /// </summary>
+    [Theory]
+    [InlineData(200)]
+    [InlineData(40_000)]
+    public void Corrupt_gzip_after_good_data_keeps_the_packets_before_it(int packets)
+    {
+        var rng = new Random(packets);
+        var b = TestCaptureBuilder.Pcap(nanosecond: true, snapLength: 65535);
+        for (int i = 0; i < packets; i++)
+        {
+            byte[] frame = new byte[60 + (i % 200)];
+            rng.NextBytes(frame); // random bytes compress badly, so 40 000 frames make well over 1 MiB of gzip
+            b.Record(frame, (uint)(1 + (i / 1000)), (uint)i);
+        }
+
+        byte[] pcap = b.ToArray();
+        string path = Path.Combine(Path.GetTempPath(), $"fwsim-{Guid.NewGuid():N}.pcap.gz");
+        try
+        {
+            using (var file = File.Create(path))
+            {
+                using (var gz = new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true))
+                {
+                    gz.Write(pcap);
+                }
+
+                // A second gzip member with a reserved compression method: decompression fails right there.
+                file.Write([0x1F, 0x8B, 0x07, 0, 0, 0, 0, 0, 0, 0xFF, 1, 2, 3, 4]);
+            }
+
+            Assert.Equal(packets >= 10_000, new FileInfo(path).Length >= 1 << 20);
+            using var reader = CaptureReader.Open(path);
+            var r = CaptureReading.ReadAll(reader);
+
+            Assert.Equal(packets, r.Packets.Count);
+            Assert.NotNull(r.Error);
+            Assert.Equal(CaptureErrorKind.Corrupt, r.Error!.Kind);
+            Assert.Equal(pcap.Length, r.Error.Offset);
+            Assert.Contains($"gzip data is corrupt after {pcap.Length} decompressed bytes", r.Error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
