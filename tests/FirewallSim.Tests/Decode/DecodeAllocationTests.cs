@@ -47,7 +47,9 @@ public class DecodeAllocationTests
         Assert.True(large.Allocated < Budget, $"100 000 packets allocated {large.Allocated} bytes");
 
         // Ten times the packets, not more bytes: 90 000 extra packets allocating even one byte each would show.
-        Assert.True(large.Allocated <= small.Allocated + 4096,
+        // The slack is for the runtime's own one-off work on this thread (seen once: 7.7 KB when tier-1
+        // code was installed mid-loop during a busy parallel test run), never per packet.
+        Assert.True(large.Allocated <= small.Allocated + (16 * 1024),
             $"allocation grows with the packet count: {small.Allocated} bytes for 10 000, {large.Allocated} for 100 000");
     }
 
