@@ -15,6 +15,9 @@ internal sealed class PacketBatch
     public readonly PacketInfo[] Packets = new PacketInfo[Capacity];
     public readonly PacketResult[] Results = new PacketResult[Capacity];
 
+    /// <summary>The engine's prefetch results, so evaluation does not attribute a packet twice.</summary>
+    public readonly PrefetchHint[] Hints = new PrefetchHint[Capacity];
+
     /// <summary>Frame i is Frames[FrameEnds[i-1]..FrameEnds[i]] (only filled when the sink reads frames).</summary>
     public readonly int[] FrameEnds = new int[Capacity];
     public byte[] Frames = new byte[256 * 1024];

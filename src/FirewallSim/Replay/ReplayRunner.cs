@@ -324,7 +324,7 @@ internal struct BatchedOutput : IPacketOutput
     public void Evaluate(SimulationEngine engine, ReadOnlySpan<byte> frame)
     {
         var batch = _batch;
-        engine.Prefetch(batch.Packets[batch.Count]);
+        engine.Prefetch(batch.Packets[batch.Count], out batch.Hints[batch.Count]);
         if (_frames)
         {
             batch.AppendFrame(batch.Count, frame);
@@ -333,7 +333,7 @@ internal struct BatchedOutput : IPacketOutput
         batch.Count++;
         if (batch.Count - _evaluated > Lookahead)
         {
-            engine.Process(batch.Packets[_evaluated], ref batch.Results[_evaluated]);
+            engine.Process(batch.Packets[_evaluated], ref batch.Results[_evaluated], batch.Hints[_evaluated]);
             _evaluated++;
         }
 
@@ -349,7 +349,7 @@ internal struct BatchedOutput : IPacketOutput
         var batch = _batch;
         for (; _evaluated < batch.Count; _evaluated++)
         {
-            engine.Process(batch.Packets[_evaluated], ref batch.Results[_evaluated]);
+            engine.Process(batch.Packets[_evaluated], ref batch.Results[_evaluated], batch.Hints[_evaluated]);
         }
 
         if (batch.Count > 0)

@@ -35,6 +35,7 @@ public sealed class EngineTrace
 /// </summary>
 public sealed class SimulationEngine
 {
+    private static readonly PrefetchHint NoHint = default;
     private readonly CompiledTimeline _timeline;
     private readonly EngineOptions _options;
     private readonly ConnTable<ConnEntryV4> _v4;
@@ -87,7 +88,10 @@ public sealed class SimulationEngine
     public static (int V4, int V6) ConntrackEntrySizes => (ConnTable<ConnEntryV4>.EntrySize, ConnTable<ConnEntryV6>.EntrySize);
 
     /// <summary>Evaluates one decoded packet; the result is written into <paramref name="r"/>.</summary>
-    public void Process(in PacketInfo p, ref PacketResult r)
+    public void Process(in PacketInfo p, ref PacketResult r) => Process(p, ref r, NoHint);
+
+    /// <summary>As <see cref="Process(in PacketInfo, ref PacketResult)"/>, reusing what <see cref="Prefetch"/> worked out for the packet.</summary>
+    internal void Process(in PacketInfo p, ref PacketResult r, in PrefetchHint hint)
     {
         r.Count = 0;
         r.Exempt = ExemptKind.None;
@@ -117,7 +121,16 @@ public sealed class SimulationEngine
         }
 
         var version = _version;
-        version.Book.Attribute(p, out var a);
+        EniAttribution a;
+        if (ReferenceEquals(hint.Version, version))
+        {
+            a = hint.Attribution;
+        }
+        else
+        {
+            version.Book.Attribute(p, out a);
+        }
+
         if (!a.Any)
         {
             r.Disposition = PacketDisposition.Unattributed;
@@ -203,13 +216,24 @@ public sealed class SimulationEngine
     }
 
     /// <summary>
-    /// Starts loading the connection-table slots that <see cref="Process"/> will probe for this packet.
-    /// A caller that prefetches a few packets ahead of the one it processes hides most of the memory
-    /// latency of a large table. Only a hint: it reads, never changes, any state.
+    /// Starts loading the connection-table slots that <see cref="Process"/> will probe for this packet,
+    /// and hands back the packet's attribution for Process to reuse. A caller that prefetches a few
+    /// packets ahead of the one it processes hides most of the memory latency of a large table. Changes
+    /// no state.
     /// </summary>
-    public void Prefetch(in PacketInfo p)
+    internal void Prefetch(in PacketInfo p, out PrefetchHint hint)
     {
-        if (p.Status != DecodeStatus.Ok || p.IsLaterFragment)
+        hint = default;
+        if (p.Status != DecodeStatus.Ok)
+        {
+            return;
+        }
+
+        // The version of the packets processed so far; Process uses the hint only if it selects the same one.
+        var version = _version;
+        version.Book.Attribute(p, out hint.Attribution);
+        hint.Version = version;
+        if (p.IsLaterFragment)
         {
             return;
         }
@@ -220,14 +244,13 @@ public sealed class SimulationEngine
             return;
         }
 
-        _version.Book.Attribute(p, out var a);
         if (p.Family == IpFamily.V4)
         {
-            PrefetchEntries(_v4, a, kind, p);
+            PrefetchEntries(_v4, hint.Attribution, kind, p);
         }
         else
         {
-            PrefetchEntries(_v6, a, kind, p);
+            PrefetchEntries(_v6, hint.Attribution, kind, p);
         }
     }
 
@@ -790,4 +813,11 @@ public sealed class SimulationEngine
 
         return string.Join(", ", parts).ToString(CultureInfo.InvariantCulture);
     }
+}
+
+/// <summary>What <see cref="SimulationEngine.Prefetch"/> worked out for a packet: its attribution under a configuration version.</summary>
+internal struct PrefetchHint
+{
+    public CompiledVersion? Version;
+    public EniAttribution Attribution;
 }
