@@ -127,14 +127,13 @@ public sealed class Scenario
         return Replay(new[] { pcap.ToArray() });
     }
 
-    /// <summary>Replays capture files (pcap or pcapng bytes, in this order) against the scenario's configuration.</summary>
+    /// <summary>
+    /// Replays capture files (pcap or pcapng bytes, in this order) against the scenario's configuration, on
+    /// one thread and on two (the pipelined path, where the engine reuses its prefetch's attribution); both
+    /// must give the same verdicts and flow-log records. Returns the one-thread result.
+    /// </summary>
     public ScenarioResult Replay(IReadOnlyList<byte[]> captures)
     {
-        var timeline = new ConfigTimeline(_versions.ToArray());
-        var compiled = CompiledTimeline.Compile(timeline, Options);
-        var engine = new SimulationEngine(compiled, Options);
-        var flowSink = new CollectingFlowLogSink();
-        var aggregator = new FlowLogAggregator(compiled.Enis, new FlowLogOptions { IntervalSeconds = FlowLogInterval, NoData = FlowLogNoData }, new[] { flowSink });
         string dir = Path.Combine(Path.GetTempPath(), "fwsim-scenario-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         try
@@ -147,17 +146,35 @@ public sealed class Scenario
                 files.Add(path);
             }
 
-            var sink = new CollectingReplaySink(new List<FrameResult>(), aggregator, compiled);
-            var outcome = new ReplayRunner(engine).Run(files, ref sink);
-            aggregator.Finish();
-            Assert.All(outcome.Inputs, i => Assert.Null(i.Error));
-            return new ScenarioResult(compiled, engine, sink.Frames, flowSink.Records);
+            var one = ReplayFiles(files, threads: 1);
+            var two = ReplayFiles(files, threads: 2);
+            Assert.Equal(Signature(one), Signature(two));
+            return one;
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    private ScenarioResult ReplayFiles(List<string> files, int threads)
+    {
+        var timeline = new ConfigTimeline(_versions.ToArray());
+        var compiled = CompiledTimeline.Compile(timeline, Options);
+        var engine = new SimulationEngine(compiled, Options);
+        var flowSink = new CollectingFlowLogSink();
+        var aggregator = new FlowLogAggregator(compiled.Enis, new FlowLogOptions { IntervalSeconds = FlowLogInterval, NoData = FlowLogNoData }, new[] { flowSink });
+        var sink = new CollectingReplaySink(new List<FrameResult>(), aggregator, compiled);
+        var outcome = new ReplayRunner(engine) { Threads = threads }.Run(files, ref sink);
+        aggregator.Finish();
+        Assert.All(outcome.Inputs, i => Assert.Null(i.Error));
+        return new ScenarioResult(compiled, engine, sink.Frames, flowSink.Records);
+    }
+
+    private static string Signature(ScenarioResult r) =>
+        string.Join("\n", r.Frames.Select(f => $"{f.Number} {f.Disposition} {f.ExemptKind} {f.SrcPort} {f.DstPort} {f.FlowFlags} {f.Describe()}"))
+        + "\n--\n" + string.Join("\n", r.FlowRecords.Select(x =>
+            $"{x.WindowStart} {x.Eni} {x.Direction} {x.Action} {x.Status} {x.Protocol} {x.TcpFlags} {x.PktSrc} {x.PktDst} {x.SrcPort} {x.DstPort} {x.Packets} {x.Bytes} {x.Start} {x.End}"));
 
     /// <summary>Builds an Ethernet frame around an IP packet as <see cref="Run"/> would, for hand-made captures.</summary>
     public static byte[] EthernetFrame(byte[] ipPacket, MacAddr? srcMac = null, MacAddr? dstMac = null) =>

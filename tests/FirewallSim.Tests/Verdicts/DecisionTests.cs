@@ -812,6 +812,30 @@ public class DecisionTests
     }
 
     [Fact]
+    public void D19_AddressAddedToEni_AttributionFollowsTheVersion_EvenForPacketsReadAheadOfTheChange()
+    {
+        // The two-thread replay attributes packets a few frames ahead of evaluating them; a packet read
+        // while the old version was in force must still be attributed by the version of its own time.
+        AwsConfig Build(bool secondary) => new TestVpc()
+            .Subnet("subnet-1", "10.0.1.0/24")
+            .Eni("eni-e", "subnet-1", secondary ? new[] { E, "10.0.1.30" } : new[] { E }, new[] { "sg-e" })
+            .Group("sg-e", "in tcp 80 198.51.100.0/24")
+            .Build();
+        var s = new Scenario(Build(secondary: false)).ChangeAt(100, Build(secondary: true), "address added")
+            .ChangeAt(200, Build(secondary: false), "address removed");
+        int before = s.Tcp(99, "198.51.100.7:50000", "10.0.1.30:80", Syn);
+        int at = s.Tcp(100, "198.51.100.7:50001", "10.0.1.30:80", Syn);
+        int reply = s.Tcp(100.5, "10.0.1.30:80", "198.51.100.7:50001", SynAck);
+        int after = s.Tcp(200, "198.51.100.7:50002", "10.0.1.30:80", Syn);
+        var r = s.Run();
+
+        r.Frame(before).Is(PacketDisposition.Unattributed);
+        r.Frame(at).Count(1).Ingress("eni-e").Accept(AllowedByRule).Rule("sg-e", "in", 0).Tracked(TrackState.SynSent);
+        r.Frame(reply).Count(1).Egress("eni-e").Accept(AllowedByTrackedConnection).Tracked(TrackState.SynRecv);
+        r.Frame(after).Is(PacketDisposition.Unattributed);
+    }
+
+    [Fact]
     public void D19_GroupDetachedFromEni_TrackedConnectionsSurvive_UntrackedFlowsAreCut()
     {
         AwsConfig Build(params string[] groups) => new TestVpc()
