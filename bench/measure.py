@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Times whole commands, alternating between them, and prints medians and ratios.
 
-    measure.py RUNS LABEL1 'COMMAND1' LABEL2 'COMMAND2' ... [--packets N]
+    measure.py RUNS LABEL1 'COMMAND1' LABEL2 'COMMAND2' ... [--packets N] [--ratio LABEL_A/LABEL_B ...]
 
 Each command runs RUNS times after one untimed warm-up, in turn (A B C A B C ...) so that a drifting
 machine affects all of them alike. Wall time comes from a monotonic clock; user/system CPU and peak
 resident memory from wait4(2) for that one child. With --packets, rates are printed as packets/s.
+Speed ratios of the first command to each other one are printed, and of any pair named by --ratio.
 """
 import os
 import shlex
@@ -37,6 +38,11 @@ def main(argv):
         i = argv.index("--packets")
         packets = int(argv[i + 1])
         argv = argv[:i] + argv[i + 2:]
+    extra = []
+    while "--ratio" in argv:
+        i = argv.index("--ratio")
+        extra.append(tuple(argv[i + 1].split("/", 1)))
+        argv = argv[:i] + argv[i + 2:]
     runs = int(argv[0])
     pairs = list(zip(argv[1::2], argv[2::2]))
     results = {label: [] for label, _ in pairs}
@@ -59,9 +65,11 @@ def main(argv):
         print(f"median {label:<12} wall {wall:.3f} s (min {min(r[0] for r in rows):.3f}, max {max(r[0] for r in rows):.3f})"
               f"  cpu {statistics.median(r[1] + r[2] for r in rows):.3f} s  peak {max(r[3] for r in rows):.1f} MiB{rate}")
     labels = list(results)
-    for other in labels[1:]:
-        ratios = [results[other][i][0] / results[labels[0]][i][0] for i in range(runs)]
-        print(f"speed {labels[0]} / {other}: {statistics.median(ratios):.2f}x (pairwise median; >1 means {labels[0]} is faster)")
+    for a, b in [(labels[0], other) for other in labels[1:]] + extra:
+        if a not in results or b not in results:
+            sys.exit(f"measure: --ratio names an unknown label: {a}/{b}")
+        ratios = [results[b][i][0] / results[a][i][0] for i in range(runs)]
+        print(f"speed {a} / {b}: {statistics.median(ratios):.2f}x (pairwise median; >1 means {a} is faster)")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Replay throughput: `fwsim replay` (full verdicts, connection tracking and flow-log output; default
-# two threads, and --threads 1) against libpcap's bare read loop (bench/pcaploop.c) and
-# `tcpdump -r F -w /dev/null`, on one synthetic capture, alternating, with medians and ratios.
-# Also reports peak memory, and checks that both fwsim runs wrote the same flowlogs.log.
+# Replay throughput: `fwsim replay` (full verdicts, connection tracking and flow-log output) on two
+# cores (default two threads), pinned to one core (`taskset -c 0`: the process sees one processor, so
+# one thread, and the runtime's own threads share that core), and with --threads 1 on two cores (the
+# reader and the runtime still use the second), against libpcap's bare read loop (bench/pcaploop.c,
+# pinned too) and `tcpdump -r F -w /dev/null`, on one synthetic capture, alternating, with medians
+# and ratios. "fwsim / fwsim-1core" is the two-core speed-up, "fwsim-1core / pcaploop" the one-core rate
+# against libpcap's.
+# Also reports peak memory, and checks that the three fwsim runs wrote the same flowlogs.log.
 #
 #   bench/run.sh [RUNS=5] [PACKETS=10000000] [FWSIM_EXTRA_ARGS...]
 #
 # The capture (bench/out/big-$PACKETS.pcap, ~550 bytes per packet) and its configuration are generated
-# once with `fwsim gen --seed 1 --config-out`. Needs: dotnet, cc + libpcap0.8-dev, tcpdump, python3.
+# once with `fwsim gen --seed 1 --config-out`. Needs: dotnet, cc + libpcap0.8-dev, tcpdump, python3, taskset.
 set -euo pipefail
 runs=${1:-5}
 packets=${2:-10000000}
@@ -17,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 out="$here/out"
 mkdir -p "$out"
-for tool in dotnet cc tcpdump python3; do
+for tool in dotnet cc tcpdump python3 taskset; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool is not installed" >&2; exit 2; }
 done
 [ -f /usr/include/pcap/pcap.h ] || { echo "run.sh: libpcap headers missing (apt-get install libpcap0.8-dev)" >&2; exit 2; }
@@ -38,9 +42,13 @@ echo "capture: $capture ($(stat -L -c %s "$capture") bytes, $packets packets)" >
 
 python3 "$here/measure.py" "$runs" --packets "$packets" \
   fwsim "dotnet $out/publish/fwsim.dll replay $capture --config $config --out $out/replay-out -q ${extra[*]:-}" \
+  fwsim-1core "taskset -c 0 dotnet $out/publish/fwsim.dll replay $capture --config $config --out $out/replay-out-1c -q ${extra[*]:-}" \
   fwsim-1thread "dotnet $out/publish/fwsim.dll replay $capture --config $config --out $out/replay-out-1 -q --threads 1 ${extra[*]:-}" \
-  pcaploop "$out/pcaploop $capture" \
-  tcpdump "tcpdump -r $capture -w /dev/null"
-cmp -s "$out/replay-out/flowlogs.log" "$out/replay-out-1/flowlogs.log" \
-  && echo "flowlogs.log of --threads 2 and --threads 1: identical" \
-  || { echo "flowlogs.log of --threads 2 and --threads 1 DIFFER" >&2; exit 1; }
+  pcaploop "taskset -c 0 $out/pcaploop $capture" \
+  tcpdump "tcpdump -r $capture -w /dev/null" \
+  --ratio fwsim-1core/pcaploop
+for o in replay-out-1c replay-out-1; do
+  cmp -s "$out/replay-out/flowlogs.log" "$out/$o/flowlogs.log" \
+    || { echo "flowlogs.log of $o differs from the two-thread run's" >&2; exit 1; }
+done
+echo "flowlogs.log of --threads 2, one core and --threads 1: identical"
