@@ -109,7 +109,8 @@ public sealed class CaptureReader : IDisposable
     }
 
     /// <summary>Opens a file, or standard input for "-". Gzip-compressed captures are read transparently.</summary>
-    public static CaptureReader Open(string path, int bufferSize = DefaultBufferSize)
+    /// <param name="readAhead">false: never read ahead on a second thread (the caller is such a thread itself).</param>
+    public static CaptureReader Open(string path, int bufferSize = DefaultBufferSize, bool readAhead = true)
     {
         if (path == "-")
         {
@@ -120,7 +121,7 @@ public sealed class CaptureReader : IDisposable
             Stream input = new PrefixedStream(head.AsMemory(0, got), stdin);
             bool gzip = got == 2 && head[0] == 0x1F && head[1] == 0x8B;
             return new CaptureReader(gzip ? new GZipStream(input, CompressionMode.Decompress) : input, "<stdin>", ownsStream: true, bufferSize,
-                ReadAheadChunkSize)
+                readAhead ? ReadAheadChunkSize : 0)
             {
                 _gzip = gzip,
             };
@@ -134,14 +135,14 @@ public sealed class CaptureReader : IDisposable
         if (n == 2 && magic[0] == 0x1F && magic[1] == 0x8B)
         {
             return new CaptureReader(new GZipStream(fs, CompressionMode.Decompress), path, ownsStream: true, bufferSize,
-                fs.Length >= ReadAheadMinimumSize / 8 ? ReadAheadChunkSize : 0)
+                readAhead && fs.Length >= ReadAheadMinimumSize / 8 ? ReadAheadChunkSize : 0)
             {
                 CompressedLengthSource = fs,
                 _gzip = true,
             };
         }
 
-        return new CaptureReader(fs, path, ownsStream: true, bufferSize, fs.Length >= ReadAheadMinimumSize ? ReadAheadChunkSize : 0);
+        return new CaptureReader(fs, path, ownsStream: true, bufferSize, readAhead && fs.Length >= ReadAheadMinimumSize ? ReadAheadChunkSize : 0);
     }
 
     private Stream? CompressedLengthSource { get; init; }

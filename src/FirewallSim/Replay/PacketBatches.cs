@@ -44,7 +44,8 @@ internal sealed class PacketBatch
 
 /// <summary>
 /// Single-producer, single-consumer hand-off of <see cref="PacketBatch"/>es in order, with a fixed set
-/// of batches that circulate (no allocation after start). One lock operation per batch of 2048 packets.
+/// of batches that circulate (no allocation after start); a consumer may swap in another stage's batch
+/// when it returns one. One lock operation per batch.
 /// A failure on either side stops the other: the consumer's exception is rethrown to the producer.
 /// </summary>
 internal sealed class BatchHandoff
@@ -55,6 +56,7 @@ internal sealed class BatchHandoff
     private bool _completed;
     private bool _aborted;
     private ExceptionDispatchInfo? _consumerFailure;
+    private ExceptionDispatchInfo? _producerFailure;
 
     public BatchHandoff(int batches)
     {
@@ -103,13 +105,26 @@ internal sealed class BatchHandoff
         }
     }
 
-    /// <summary>Producer failed or was cancelled: the consumer stops without processing the rest.</summary>
-    public void Abort()
+    /// <summary>
+    /// Producer failed or was cancelled: the consumer stops without processing the rest, and
+    /// <see cref="ThrowIfProducerFailed"/> rethrows <paramref name="failure"/> if there is one.
+    /// </summary>
+    public void Abort(Exception? failure)
     {
         lock (_gate)
         {
             _aborted = true;
+            _producerFailure ??= failure is null ? null : ExceptionDispatchInfo.Capture(failure);
             Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Rethrows the producer's failure, if any.</summary>
+    public void ThrowIfProducerFailed()
+    {
+        lock (_gate)
+        {
+            _producerFailure?.Throw();
         }
     }
 
@@ -148,7 +163,7 @@ internal sealed class BatchHandoff
     {
         lock (_gate)
         {
-            _consumerFailure = ExceptionDispatchInfo.Capture(ex);
+            _consumerFailure ??= ExceptionDispatchInfo.Capture(ex);
             Monitor.PulseAll(_gate);
         }
     }

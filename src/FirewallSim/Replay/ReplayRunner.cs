@@ -101,9 +101,10 @@ public sealed class ReplayRunner
     }
 
     /// <summary>
-    /// 1: one thread reads, evaluates and feeds the sink. 2: the sink (flow-log aggregation, rule usage,
-    /// writers) runs on a second thread, fed in order in batches, so its output is identical. Explain's
-    /// single-frame modes always use one thread.
+    /// 1: one thread reads, evaluates and feeds the sink. 2: a pipeline of three threads for two cores: one
+    /// reads and decodes, this one evaluates, one runs the sink (flow-log aggregation, rule usage, writers);
+    /// batches pass through in order, so the output is identical. Explain's single-frame modes always use
+    /// one thread.
     /// </summary>
     public int Threads { get; init; } = 1;
 
@@ -115,7 +116,13 @@ public sealed class ReplayRunner
             var direct = new DirectOutput<TSink> { Sink = sink };
             try
             {
-                return ReadAll(inputs, ref direct, cancellation);
+                var outcome = ReadAll(inputs, ref direct, cancellation);
+                if (outcome.Packets > 0)
+                {
+                    _engine.Finish(outcome.LastTimestampNs);
+                }
+
+                return outcome;
             }
             finally
             {
@@ -129,25 +136,59 @@ public sealed class ReplayRunner
     private ReplayOutcome RunPipelined<TSink>(IReadOnlyList<string> inputs, ref TSink sink, CancellationToken cancellation)
         where TSink : struct, IReplaySink
     {
-        // 32 batches of 256 packets in flight (about 1 MB, so the hand-off stays in cache), enough to ride
-        // out a window being sorted and written.
-        var handoff = new BatchHandoff(batches: 32);
+        // Three stages, each batch passing through all of them in order: a reader thread reads, filters and
+        // decodes; this thread evaluates; a sink thread aggregates and writes. 32 batches of 256 packets per
+        // hand-off (about 1 MB each, so hand-offs stay in cache), enough to ride out a window being sorted
+        // and written.
+        var decoded = new BatchHandoff(batches: 32);
+        var evaluated = new BatchHandoff(batches: 32);
         var box = new SinkBox<TSink> { Sink = sink };
-        var consumer = new Thread(() => box.Drain(handoff)) { Name = "fwsim-sinks", IsBackground = true };
+        var consumer = new Thread(() => box.Drain(evaluated)) { Name = "fwsim-sinks", IsBackground = true };
+        ReplayOutcome? outcome = null;
+        bool frames = sink.ReadsFrames;
+        var reader = new Thread(() =>
+        {
+            try
+            {
+                var output = new DecodedOutput(decoded, frames);
+                outcome = ReadAll(inputs, ref output, cancellation, readAhead: false);
+                decoded.Complete();
+            }
+            catch (Exception ex)
+            {
+                decoded.Abort(ex);
+            }
+        }) { Name = "fwsim-reader", IsBackground = true };
         consumer.Start();
-        var output = new BatchedOutput(handoff, sink.ReadsFrames);
+        reader.Start();
         try
         {
-            var outcome = ReadAll(inputs, ref output, cancellation);
-            handoff.Complete();
+            Evaluate(decoded, evaluated);
+            decoded.ThrowIfProducerFailed();
+            var done = outcome!;
+            if (done.Packets > 0)
+            {
+                _engine.Finish(done.LastTimestampNs);
+            }
+
+            evaluated.Complete();
             consumer.Join();
-            handoff.ThrowIfConsumerFailed();
-            return outcome;
+            evaluated.ThrowIfConsumerFailed();
+            reader.Join();
+            return done;
         }
-        catch
+        catch (Exception ex)
         {
-            handoff.Abort();
+            // The reader stops at its next hand-off. It is not waited for when it may be blocked reading a
+            // pipe: it touches nothing shared but the hand-off and the progress callback.
+            decoded.Fail(ex);
+            evaluated.Abort(null);
             consumer.Join();
+            if (!inputs.Contains(CaptureInputs.StandardInput))
+            {
+                reader.Join();
+            }
+
             throw;
         }
         finally
@@ -156,7 +197,44 @@ public sealed class ReplayRunner
         }
     }
 
-    private ReplayOutcome ReadAll<TOutput>(IReadOnlyList<string> inputs, ref TOutput output, CancellationToken cancellation)
+    /// <summary>
+    /// The engine stage: evaluates each decoded batch in order, <see cref="Lookahead"/> packets behind its
+    /// prefetches, and passes it on. Batches are swapped between the hand-offs, never copied.
+    /// </summary>
+    private void Evaluate(BatchHandoff decoded, BatchHandoff evaluated)
+    {
+        var engine = _engine;
+        while (decoded.TryTake(out var batch))
+        {
+            var empty = evaluated.Rent();
+            int count = batch.Count;
+            var packets = batch.Packets;
+            var results = batch.Results;
+            var hints = batch.Hints;
+            for (int i = 0; i < count; i++)
+            {
+                engine.Prefetch(packets[i], out hints[i]);
+                int behind = i - Lookahead;
+                if (behind >= 0)
+                {
+                    engine.Process(packets[behind], ref results[behind], hints[behind]);
+                }
+            }
+
+            for (int i = Math.Max(0, count - Lookahead); i < count; i++)
+            {
+                engine.Process(packets[i], ref results[i], hints[i]);
+            }
+
+            evaluated.Publish(batch);
+            decoded.Return(empty);
+        }
+    }
+
+    /// <summary>How far prefetching runs ahead of evaluation: enough packets for the prefetches to land.</summary>
+    internal const int Lookahead = 8;
+
+    private ReplayOutcome ReadAll<TOutput>(IReadOnlyList<string> inputs, ref TOutput output, CancellationToken cancellation, bool readAhead = true)
         where TOutput : struct, IPacketOutput
     {
         var results = new List<ReplayInputResult>();
@@ -168,7 +246,7 @@ public sealed class ReplayRunner
         bool stop = false;
         foreach (string input in inputs)
         {
-            using var reader = CaptureReader.Open(input);
+            using var reader = CaptureReader.Open(input, readAhead: readAhead);
             long before = frame;
             while (!stop && reader.TryRead(out var record))
             {
@@ -224,11 +302,6 @@ public sealed class ReplayRunner
         }
 
         output.Flush(_engine);
-        if (last != long.MinValue)
-        {
-            _engine.Finish(last);
-        }
-
         Progress?.Invoke(new ReplayProgress(frame, TotalLength(inputs) ?? 0, TotalLength(inputs), clock.Elapsed, "done"));
         return new ReplayOutcome(results, evaluated, filteredOut, first == long.MaxValue ? 0 : first, last == long.MinValue ? 0 : last);
     }
@@ -297,21 +370,14 @@ internal struct DirectOutput<TSink> : IPacketOutput
     }
 }
 
-/// <summary>
-/// Two threads: packets are decoded in place in a batch and evaluated <see cref="Lookahead"/> packets
-/// behind the decoder, after their connection-table slots were prefetched; a full batch is handed over.
-/// </summary>
-internal struct BatchedOutput : IPacketOutput
+/// <summary>The reader stage of a pipelined replay: packets are decoded in place in a batch; a full batch is handed to the engine.</summary>
+internal struct DecodedOutput : IPacketOutput
 {
-    /// <summary>How far decoding runs ahead of evaluation: enough packets for the prefetches to land.</summary>
-    public const int Lookahead = 8;
-
     private readonly BatchHandoff _handoff;
     private readonly bool _frames;
     private PacketBatch _batch;
-    private int _evaluated;
 
-    public BatchedOutput(BatchHandoff handoff, bool frames)
+    public DecodedOutput(BatchHandoff handoff, bool frames)
     {
         _handoff = handoff;
         _frames = frames;
@@ -324,41 +390,25 @@ internal struct BatchedOutput : IPacketOutput
     public void Evaluate(SimulationEngine engine, ReadOnlySpan<byte> frame)
     {
         var batch = _batch;
-        engine.Prefetch(batch.Packets[batch.Count], out batch.Hints[batch.Count]);
         if (_frames)
         {
             batch.AppendFrame(batch.Count, frame);
         }
 
-        batch.Count++;
-        if (batch.Count - _evaluated > Lookahead)
-        {
-            engine.Process(batch.Packets[_evaluated], ref batch.Results[_evaluated], batch.Hints[_evaluated]);
-            _evaluated++;
-        }
-
-        if (batch.Count == PacketBatch.Capacity)
-        {
-            Flush(engine);
-        }
-    }
-
-    /// <summary>Evaluates what is pending, hands the batch over and takes an empty one.</summary>
-    public void Flush(SimulationEngine engine)
-    {
-        var batch = _batch;
-        for (; _evaluated < batch.Count; _evaluated++)
-        {
-            engine.Process(batch.Packets[_evaluated], ref batch.Results[_evaluated], batch.Hints[_evaluated]);
-        }
-
-        if (batch.Count > 0)
+        if (++batch.Count == PacketBatch.Capacity)
         {
             _handoff.Publish(batch);
             _batch = _handoff.Rent();
         }
+    }
 
-        _evaluated = 0;
+    /// <summary>End of input: hands over the last, partly filled batch.</summary>
+    public readonly void Flush(SimulationEngine engine)
+    {
+        if (_batch.Count > 0)
+        {
+            _handoff.Publish(_batch);
+        }
     }
 }
 
@@ -379,7 +429,7 @@ internal sealed class SinkBox<TSink>
                 for (int i = 0; i < count; i++)
                 {
                     // The whole batch is here: hint the sink a few packets ahead so its table lookups overlap.
-                    int ahead = i + BatchedOutput.Lookahead;
+                    int ahead = i + ReplayRunner.Lookahead;
                     if (ahead < count)
                     {
                         Sink.Prefetch(batch.Packets[ahead], batch.Results[ahead]);
