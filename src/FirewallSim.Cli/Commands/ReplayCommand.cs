@@ -292,8 +292,9 @@ internal static class ReplayCommand
 
     private static readonly Option<int?> Threads = new("--threads")
     {
-        Description = "1: read, evaluate and aggregate on one thread. 2: flow-log aggregation, rule counting and writing run on a " +
-            "second thread, fed in order, so every output is identical. Default: 2 when the machine has two or more processors.",
+        Description = "1: read, evaluate and aggregate on one thread. 2: a pipeline for two cores (one thread reads and decodes, one " +
+            "evaluates, one aggregates and writes), fed in order, so every output is identical. Default: 2 when the machine has two " +
+            "or more processors.",
     };
 
     private static readonly Option<bool> Json = new("--json")
