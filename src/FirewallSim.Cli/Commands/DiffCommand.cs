@@ -69,17 +69,7 @@ internal static class DiffCommand
         }
 
         string[] captures = parse.GetValue(Captures) ?? Array.Empty<string>();
-        var inputs = CaptureInputs.Expand(captures, out var inputErrors);
-        if (inputErrors.Count > 0)
-        {
-            throw new UserInputException(string.Join("; ", inputErrors));
-        }
-
-        var preflight = ReplayRunner.Preflight(inputs);
-        if (preflight.Count > 0)
-        {
-            throw new UserInputException(string.Join("; ", preflight.Select(e => e.ToString())));
-        }
+        var inputs = EngineCommandOptions.CheckedInputs(captures);
 
         string[] argsA = parse.GetValue(configOptions.Config) ?? Array.Empty<string>();
         string[] argsB = parse.GetValue(ConfigB) ?? Array.Empty<string>();

@@ -18,6 +18,27 @@ namespace FirewallSim.Cli.Commands;
 /// <summary>Options shared by every command that runs the engine over captures (replay, explain, diff, suggest).</summary>
 internal sealed class EngineCommandOptions
 {
+    /// <summary>
+    /// Expands capture arguments (files, directories, "-") and checks that each opens and starts like a
+    /// capture, before anything is processed or written; every problem is reported at once.
+    /// </summary>
+    public static IReadOnlyList<string> CheckedInputs(IEnumerable<string> captures)
+    {
+        var inputs = CaptureInputs.Expand(captures, out var inputErrors);
+        if (inputErrors.Count > 0)
+        {
+            throw new UserInputException(string.Join("; ", inputErrors));
+        }
+
+        var preflight = ReplayRunner.Preflight(inputs);
+        if (preflight.Count > 0)
+        {
+            throw new UserInputException(string.Join("; ", preflight.Select(e => e.ToString())));
+        }
+
+        return inputs;
+    }
+
     public Option<string?> Filter { get; } = new("--filter")
     {
         Description = "Only evaluate frames that match this BPF expression (libpcap's own compiler, e.g. 'tcp port 443 or icmp'). Needs libpcap0.8.",
@@ -346,17 +367,7 @@ internal static class ReplayCommand
             throw new UserInputException("--config is required: the AWS configuration (describe-* JSON, CloudFormation, terraform show -json or a lab file)");
         }
 
-        var inputs = CaptureInputs.Expand(captures, out var inputErrors);
-        if (inputErrors.Count > 0)
-        {
-            throw new UserInputException(string.Join("; ", inputErrors));
-        }
-
-        var preflight = ReplayRunner.Preflight(inputs);
-        if (preflight.Count > 0)
-        {
-            throw new UserInputException(string.Join("; ", preflight.Select(e => e.ToString())));
-        }
+        var inputs = EngineCommandOptions.CheckedInputs(captures);
 
         var timeline = ConfigOptions.Load(ctx, configArgs, parse.GetValue(configOptions.Strict));
         var options = engineOptions.Build(parse);

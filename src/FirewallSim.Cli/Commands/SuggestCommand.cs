@@ -126,17 +126,7 @@ internal static class SuggestCommand
             throw new UserInputException("suggest reads the captures several times (to verify its suggestion); give files, not standard input");
         }
 
-        var inputs = CaptureInputs.Expand(captures, out var inputErrors);
-        if (inputErrors.Count > 0)
-        {
-            throw new UserInputException(string.Join("; ", inputErrors));
-        }
-
-        var preflight = ReplayRunner.Preflight(inputs);
-        if (preflight.Count > 0)
-        {
-            throw new UserInputException(string.Join("; ", preflight.Select(e => e.ToString())));
-        }
+        var inputs = EngineCommandOptions.CheckedInputs(captures);
 
         string[] configArgs = parse.GetValue(configOptions.Config) ?? Array.Empty<string>();
         var timeline = configOptions.Load(ctx, parse);
