@@ -268,6 +268,67 @@ public class FlowLogAggregatorTests
         }, run.Lines(0));
     }
 
+    /// <summary>
+    /// The aggregator sorts by a packed key and falls back to the full comparison where keys tie (IPv6
+    /// records from the same source; the sources here also share long prefixes). Thousands of records
+    /// must come out in the order D27 defines, computed here straight from the fields.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ManyRecordsOfBothFamiliesAreOrderedByD27(int seed)
+    {
+        var config = TestVpc.Standard("in tcp 443 0.0.0.0/0", "in udp 53 0.0.0.0/0", "in tcp 443 ::/0", "out all 0.0.0.0/0", "out all ::/0")
+            .Eni("eni-a", "subnet-1", new[] { "10.0.1.30" }, new[] { "sg-e" }, ipv6: "2600:1f18:1234:5601::30")
+            .Eni("eni-0", "subnet-1", new[] { "10.0.1.40" }, new[] { "sg-e" })
+            .Build();
+        var compiled = CompiledTimeline.Compile(ConfigTimeline.Single(config), EngineOptions.Default);
+        var engine = new SimulationEngine(compiled);
+        var sink = new Collector();
+        var aggregator = new FlowLogAggregator(compiled.Enis, new FlowLogOptions(), new IFlowLogSink[] { sink });
+        var random = new Random(seed);
+        string[] v4Peers = { "198.51.100.8", "198.51.100.9", "203.0.113.1", "10.0.1.11", "0.0.0.1", "255.255.255.254" };
+        string[] v6Peers = { "2001:db8::1", "2001:db8::2", "2001:db8::1:0", "2001:db8:0:1::1", "::2", "ffff::1" };
+        string[] v4Local = { "10.0.1.10", "10.0.1.11", "10.0.1.30" };
+        string[] v6Local = { "2600:1f18:1234:5601::10", "2600:1f18:1234:5601::30" };
+        ushort[] ports = { 53, 443, 1, 40000, 65535, 22 };
+        for (int i = 0; i < 4000; i++)
+        {
+            bool v6 = random.Next(3) == 0;
+            string peer = v6 ? v6Peers[random.Next(v6Peers.Length)] : v4Peers[random.Next(v4Peers.Length)];
+            string local = v6 ? v6Local[random.Next(v6Local.Length)] : v4Local[random.Next(v4Local.Length)];
+            ushort sport = ports[random.Next(ports.Length)], dport = ports[random.Next(ports.Length)];
+            bool inbound = random.Next(2) == 0;
+            var (src, dst) = inbound ? (peer, local) : (local, peer);
+            var p = random.Next(2) == 0 ? Pkt.Tcp(src, sport, dst, dport, Syn, T0 + 1) : Pkt.Udp(src, sport, dst, dport, T0 + 1);
+            var r = default(PacketResult);
+            engine.Process(p, ref r);
+            aggregator.Add(p, r);
+        }
+
+        aggregator.Finish();
+        var records = Assert.Single(sink.Windows).Records;
+        Assert.Contains(records, r => r.Action == VerdictAction.Reject);
+        Assert.Contains(records, r => !r.PktSrc.IsV4);
+        Assert.Contains(records, r => r.Status == LogStatus.NoData);
+        Assert.True(records.Count > 1000, $"{records.Count} records");
+        var expected = records
+            .OrderBy(r => compiled.Enis.Id(r.Eni), StringComparer.Ordinal)
+            .ThenBy(r => r.Status)
+            .ThenByDescending(r => r.Direction)
+            .ThenBy(r => r.PktSrc.IsV4 ? 0 : 1).ThenBy(r => r.PktSrc.ToUInt128())
+            .ThenBy(r => r.PktDst.IsV4 ? 0 : 1).ThenBy(r => r.PktDst.ToUInt128())
+            .ThenBy(r => r.SrcPort).ThenBy(r => r.DstPort).ThenBy(r => r.Protocol).ThenBy(r => r.Action)
+            .ToList();
+        for (int i = 0; i < records.Count; i++)
+        {
+            Assert.True(expected[i].Equals(records[i]), $"record {i} of {records.Count}: {Describe(expected[i])} expected, got {Describe(records[i])}");
+        }
+
+        string Describe(FlowRecord r) => $"{compiled.Enis.Id(r.Eni)} {r.Status} {r.Direction} {r.PktSrc}:{r.SrcPort} -> {r.PktDst}:{r.DstPort} {r.Protocol} {r.Action}";
+    }
+
     [Fact]
     public void BytesAreIpLengthsAndNonTcpRecordsHaveTcpFlagsZero()
     {
