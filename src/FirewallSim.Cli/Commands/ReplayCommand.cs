@@ -224,7 +224,7 @@ internal sealed class FlowLogCommandOptions
 
     /// <summary>Creates the requested sinks under <paramref name="outDir"/>; the caller disposes them.</summary>
     /// <param name="rotateSeconds">Live capture: plain-text files per period instead of one flowlogs.log (0 = one file).</param>
-    public List<IFlowLogSink> CreateSinks(ParseResult parse, string outDir, FlowRecordFormatter formatter, int rotateSeconds = 0)
+    public List<IFlowLogSink> CreateSinks(ParseResult parse, string outDir, FlowRecordFormatter formatter, int rotateSeconds = 0, bool twoThreads = false)
     {
         var sinks = new List<IFlowLogSink>();
         try
@@ -233,7 +233,7 @@ internal sealed class FlowLogCommandOptions
             {
                 sinks.Add(rotateSeconds > 0
                     ? new RollingPlainFileSink(outDir, rotateSeconds, formatter)
-                    : new PlainFileSink(Path.Combine(outDir, "flowlogs.log"), formatter));
+                    : new PlainFileSink(Path.Combine(outDir, "flowlogs.log"), formatter) { FormatOnTwoThreads = twoThreads });
             }
 
             if (parse.GetValue(S3Layout))
@@ -385,12 +385,12 @@ internal static class ReplayCommand
         var compiled = CompiledTimeline.Compile(timeline, options);
         var engine = new SimulationEngine(compiled, options);
         var formatter = new FlowRecordFormatter(format, compiled);
-        var sinks = flowOptions.CreateSinks(parse, outDir, formatter);
+        var sinks = flowOptions.CreateSinks(parse, outDir, formatter, twoThreads: threads > 1);
         VerdictLogWriter? verdicts = null;
         RejectedPacketWriter? rejected = null;
         try
         {
-            var aggregator = new FlowLogAggregator(compiled.Enis, flowLogOptions, sinks);
+            var aggregator = new FlowLogAggregator(compiled.Enis, flowLogOptions, sinks) { SortOnTwoThreads = threads > 1 };
             if (parse.GetValue(Verdicts) is { } verdictPath)
             {
                 verdicts = new VerdictLogWriter(verdictPath, compiled);

@@ -110,6 +110,12 @@ public sealed class FlowLogAggregator
         _rankBits = enis.Count <= 1 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)(enis.Count - 1));
     }
 
+    /// <summary>
+    /// Sort a large window on two threads (the caller's and a thread-pool thread). For a replay on two cores,
+    /// where the rest of the pipeline waits while a window is sorted and written.
+    /// </summary>
+    public bool SortOnTwoThreads { get; init; }
+
     public long LatePackets { get; private set; }
 
     public long RecordsWritten { get; private set; }
@@ -474,7 +480,15 @@ public sealed class FlowLogAggregator
     /// </summary>
     private void SortRecords(WindowTable table, Span<SortKey> keys)
     {
-        keys.Sort();
+        if (SortOnTwoThreads && keys.Length >= 1 << 16)
+        {
+            SortOnTwo(keys);
+        }
+        else
+        {
+            keys.Sort();
+        }
+
         for (int i = 0; i < keys.Length - 1;)
         {
             int j = i + 1;
@@ -490,6 +504,51 @@ public sealed class FlowLogAggregator
 
             i = j;
         }
+    }
+
+    /// <summary>
+    /// Splits the keys around the median of a sample (one pass, in place) and sorts the two sides at once,
+    /// one on a thread-pool thread. Keys are distinct (they end with the entry number), so the two sorted
+    /// sides are the sorted whole.
+    /// </summary>
+    private void SortOnTwo(Span<SortKey> keys)
+    {
+        Span<SortKey> sample = stackalloc SortKey[63];
+        long step = keys.Length / sample.Length;
+        for (int i = 0; i < sample.Length; i++)
+        {
+            sample[i] = keys[(int)(i * step)];
+        }
+
+        sample.Sort();
+        var pivot = sample[sample.Length / 2];
+        int lo = 0, hi = keys.Length - 1;
+        while (true)
+        {
+            while (lo <= hi && keys[lo].CompareTo(pivot) < 0)
+            {
+                lo++;
+            }
+
+            while (lo <= hi && keys[hi].CompareTo(pivot) >= 0)
+            {
+                hi--;
+            }
+
+            if (lo >= hi)
+            {
+                break;
+            }
+
+            (keys[lo], keys[hi]) = (keys[hi], keys[lo]);
+        }
+
+        // keys[..lo] < pivot <= keys[lo..]; a span cannot cross threads, the array can.
+        var all = _keys;
+        int split = lo, length = keys.Length;
+        var left = Task.Run(() => all.AsSpan(0, split).Sort());
+        all.AsSpan(split, length - split).Sort();
+        left.GetAwaiter().GetResult();
     }
 
     private SortKey KeyOf(in FlowSlot s, int index)

@@ -25,8 +25,25 @@ public sealed class PlainFileSink : IFlowLogSink
 
     public string Path => _file.FinalPath;
 
+    /// <summary>
+    /// Format each window on two threads, blocks of records side by side, written in order. For a replay
+    /// on two cores: while a window of half a million records is formatted, the rest of the pipeline waits
+    /// for it (or, at the end, has finished), so the second core is otherwise idle.
+    /// </summary>
+    public bool FormatOnTwoThreads { get; init; }
+
+    private const int Block = 4096;                 // records per block: ~450 KB of text
+    private const int BlocksPerRound = 8;
+    private Utf8LineBuilder[]? _blocks;
+
     public void WriteWindow(long windowStart, IReadOnlyList<FlowRecord> records)
     {
+        if (FormatOnTwoThreads && records.Count >= 2 * Block)
+        {
+            WriteOnTwoThreads(records);
+            return;
+        }
+
         for (int i = 0; i < records.Count; i++)
         {
             _formatter.Append(_line, records[i]);
@@ -38,6 +55,43 @@ public sealed class PlainFileSink : IFlowLogSink
         }
 
         _line.WriteTo(_out);
+    }
+
+    private void WriteOnTwoThreads(IReadOnlyList<FlowRecord> records)
+    {
+        var blocks = _blocks ??= CreateBlocks();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = 2 };
+        for (int round = 0; round < records.Count; round += Block * BlocksPerRound)
+        {
+            int first = round;
+            int count = (int)Math.Min(BlocksPerRound, ((long)records.Count - round + Block - 1) / Block);
+            Parallel.For(0, count, options, b =>
+            {
+                var line = blocks[b];
+                int end = Math.Min(first + ((b + 1) * Block), records.Count);
+                for (int i = first + (b * Block); i < end; i++)
+                {
+                    _formatter.Append(line, records[i]);
+                    line.NewLine();
+                }
+            });
+
+            for (int b = 0; b < count; b++)
+            {
+                blocks[b].WriteTo(_out);
+            }
+        }
+    }
+
+    private static Utf8LineBuilder[] CreateBlocks()
+    {
+        var blocks = new Utf8LineBuilder[BlocksPerRound];
+        for (int b = 0; b < blocks.Length; b++)
+        {
+            blocks[b] = new Utf8LineBuilder();
+        }
+
+        return blocks;
     }
 
     public void Complete()
