@@ -102,6 +102,53 @@ public sealed class ReplayPipelineTests : IClassFixture<ReplayPipelineTests.Capt
         Assert.Equal(one.Message, two.Message);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(0)]
+    public void The_sink_thread_runs_the_given_nice_levels_below_the_engine_thread(int helperNice)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // setpriority per thread is Linux's; elsewhere the setting does nothing
+        }
+
+        int mine = CurrentThreadNice();
+        var sink = new NiceRecordingSink();
+        var runner = new ReplayRunner(_capture.NewEngine()) { Threads = 2, HelperNice = helperNice };
+        runner.Run(new[] { _capture.Path }, ref sink);
+        Assert.True(sink.Seen);
+        Assert.Equal(Math.Min(19, mine + helperNice), sink.Nice);
+        Assert.Equal(mine, CurrentThreadNice());
+    }
+
+    /// <summary>Field 19 of /proc/thread-self/stat: the calling thread's own nice value.</summary>
+    private static int CurrentThreadNice()
+    {
+        string stat = File.ReadAllText("/proc/thread-self/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16]);
+    }
+
+    private struct NiceRecordingSink : IReplaySink
+    {
+        public bool Seen;
+        public int Nice;
+
+        public readonly bool ReadsFrames => false;
+
+        public readonly void Prefetch(in PacketInfo packet, in PacketResult result)
+        {
+        }
+
+        public void OnPacket(in PacketInfo packet, in PacketResult result, ReadOnlySpan<byte> frame)
+        {
+            if (!Seen)
+            {
+                Seen = true;
+                Nice = CurrentThreadNice();
+            }
+        }
+    }
+
     private struct ThrowingSink : IReplaySink
     {
         public long ThrowAt;
