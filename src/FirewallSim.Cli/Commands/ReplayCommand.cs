@@ -314,7 +314,8 @@ internal static class ReplayCommand
     private static readonly Option<int?> Threads = new("--threads")
     {
         Description = "1: read, evaluate and aggregate on one thread. 2: a pipeline for two cores (one thread reads and decodes, one " +
-            "evaluates, one aggregates and writes), fed in order, so every output is identical. Default: 2 when the machine has two " +
+            "evaluates, one aggregates and writes, sorting and formatting large windows on both cores), fed in order, so every output " +
+            "is identical. Default: 2 when the machine has two " +
             "or more processors.",
     };
 
