@@ -374,7 +374,7 @@ public sealed class FlowLogAggregator
             }
         }
 
-        SortRecords(table, keys.AsSpan(0, count));
+        SortRecords(table, keys, count);
         _view.Set(table, keys, count, window);
         RecordsWritten += count;
         WindowsEmitted++;
@@ -478,11 +478,12 @@ public sealed class FlowLogAggregator
     /// address. Records whose keys are equal are adjacent after the sort and are put in order by the full
     /// comparison.
     /// </summary>
-    private void SortRecords(WindowTable table, Span<SortKey> keys)
+    private void SortRecords(WindowTable table, SortKey[] array, int count)
     {
-        if (SortOnTwoThreads && keys.Length >= 1 << 16)
+        var keys = array.AsSpan(0, count);
+        if (SortOnTwoThreads && count >= 1 << 16)
         {
-            SortOnTwo(keys);
+            SortOnTwo(array, count);
         }
         else
         {
@@ -511,8 +512,9 @@ public sealed class FlowLogAggregator
     /// one on a thread-pool thread. Keys are distinct (they end with the entry number), so the two sorted
     /// sides are the sorted whole.
     /// </summary>
-    private void SortOnTwo(Span<SortKey> keys)
+    private static void SortOnTwo(SortKey[] array, int count)
     {
+        var keys = array.AsSpan(0, count);
         Span<SortKey> sample = stackalloc SortKey[63];
         long step = keys.Length / sample.Length;
         for (int i = 0; i < sample.Length; i++)
@@ -544,10 +546,9 @@ public sealed class FlowLogAggregator
         }
 
         // keys[..lo] < pivot <= keys[lo..]; a span cannot cross threads, the array can.
-        var all = _keys;
-        int split = lo, length = keys.Length;
-        var left = Task.Run(() => all.AsSpan(0, split).Sort());
-        all.AsSpan(split, length - split).Sort();
+        int split = lo;
+        var left = Task.Run(() => array.AsSpan(0, split).Sort());
+        array.AsSpan(split, count - split).Sort();
         left.GetAwaiter().GetResult();
     }
 
