@@ -325,7 +325,7 @@ public sealed class FlowLogAggregator
         }
 
         // The window's records are sorted and written where they lie in the table's entries, never copied
-        // into a second array: a window of a million flows costs its table and 16 bytes of sort key per record.
+        // into a second array: a window of a million flows costs its table and 20 bytes of sort key per record.
         table ??= RentTable(window);
         Array.Clear(_eniHasRecord);
         int flows = table.Count;

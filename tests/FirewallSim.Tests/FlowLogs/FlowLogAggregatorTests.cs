@@ -57,6 +57,11 @@ public class FlowLogAggregatorTests
         public List<string> AllLines() => Sink.Windows.SelectMany(w => w.Records).Select(r => Formatter.FormatToString(r)).ToList();
     }
 
+    /// <summary>Two ENIs with IPv4 and IPv6, some inbound traffic allowed and some rejected, everything outbound allowed.</summary>
+    private static TestVpc BothFamilies() =>
+        TestVpc.Standard("in tcp 443 0.0.0.0/0", "in udp 53 0.0.0.0/0", "in tcp 443 ::/0", "out all 0.0.0.0/0", "out all ::/0")
+            .Eni("eni-a", "subnet-1", new[] { "10.0.1.30" }, new[] { "sg-e" }, ipv6: "2600:1f18:1234:5601::30");
+
     private static AwsConfig Web() => TestVpc.Standard("in tcp 443 0.0.0.0/0", "out all 0.0.0.0/0", "in icmp -1/-1 0.0.0.0/0").Build();
 
     [Theory]
@@ -279,8 +284,7 @@ public class FlowLogAggregatorTests
     [InlineData(3)]
     public void ManyRecordsOfBothFamiliesAreOrderedByD27(int seed)
     {
-        var config = TestVpc.Standard("in tcp 443 0.0.0.0/0", "in udp 53 0.0.0.0/0", "in tcp 443 ::/0", "out all 0.0.0.0/0", "out all ::/0")
-            .Eni("eni-a", "subnet-1", new[] { "10.0.1.30" }, new[] { "sg-e" }, ipv6: "2600:1f18:1234:5601::30")
+        var config = BothFamilies()
             .Eni("eni-0", "subnet-1", new[] { "10.0.1.40" }, new[] { "sg-e" })
             .Build();
         var compiled = CompiledTimeline.Compile(ConfigTimeline.Single(config), EngineOptions.Default);
@@ -337,9 +341,7 @@ public class FlowLogAggregatorTests
     [Fact]
     public void SortingAndFormattingOnTwoThreadsWriteTheSameFile()
     {
-        var config = TestVpc.Standard("in tcp 443 0.0.0.0/0", "in udp 53 0.0.0.0/0", "in tcp 443 ::/0", "out all 0.0.0.0/0", "out all ::/0")
-            .Eni("eni-a", "subnet-1", new[] { "10.0.1.30" }, new[] { "sg-e" }, ipv6: "2600:1f18:1234:5601::30")
-            .Build();
+        var config = BothFamilies().Build();
         var compiled = CompiledTimeline.Compile(ConfigTimeline.Single(config), EngineOptions.Default);
         var formatter = new FlowRecordFormatter(FlowLogFormat.Default, compiled);
         string dir = Path.Combine(Path.GetTempPath(), "fwsim-two-threads-" + Guid.NewGuid().ToString("N"));
