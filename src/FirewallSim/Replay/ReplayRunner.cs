@@ -121,7 +121,12 @@ public sealed class ReplayRunner
     public ReplayOutcome Run<TSink>(IReadOnlyList<string> inputs, ref TSink sink, CancellationToken cancellation = default)
         where TSink : struct, IReplaySink
     {
-        if (Threads <= 1 || TraceFrame > 0 || StopAfterFrame > 0)
+        if (Threads <= 1 && TraceFrame == 0 && StopAfterFrame == 0)
+        {
+            return RunBatched(inputs, ref sink, cancellation);
+        }
+
+        if (Threads <= 1)
         {
             var direct = new DirectOutput<TSink> { Sink = sink };
             try
@@ -141,6 +146,32 @@ public sealed class ReplayRunner
         }
 
         return RunPipelined(inputs, ref sink, cancellation);
+    }
+
+    /// <summary>
+    /// One thread, the pipeline's stages in turn over each batch of 256 packets: decode them all, evaluate
+    /// them <see cref="Lookahead"/> packets behind the engine's prefetches, then hand them to the sink with
+    /// its prefetch hints. Per packet, evaluating and aggregating at once left each table probe's cache
+    /// miss to stall alone; a batch keeps several in flight.
+    /// </summary>
+    private ReplayOutcome RunBatched<TSink>(IReadOnlyList<string> inputs, ref TSink sink, CancellationToken cancellation)
+        where TSink : struct, IReplaySink
+    {
+        var output = new BatchedOutput<TSink>(sink);
+        try
+        {
+            var outcome = ReadAll(inputs, ref output, cancellation);
+            if (outcome.Packets > 0)
+            {
+                _engine.Finish(outcome.LastTimestampNs);
+            }
+
+            return outcome;
+        }
+        finally
+        {
+            sink = output.Sink;
+        }
     }
 
     private ReplayOutcome RunPipelined<TSink>(IReadOnlyList<string> inputs, ref TSink sink, CancellationToken cancellation)
@@ -223,27 +254,32 @@ public sealed class ReplayRunner
         while (decoded.TryTake(out var batch))
         {
             var empty = evaluated.Rent();
-            int count = batch.Count;
-            var packets = batch.Packets;
-            var results = batch.Results;
-            var hints = batch.Hints;
-            for (int i = 0; i < count; i++)
-            {
-                engine.Prefetch(packets[i], out hints[i]);
-                int behind = i - Lookahead;
-                if (behind >= 0)
-                {
-                    engine.Process(packets[behind], ref results[behind], hints[behind]);
-                }
-            }
-
-            for (int i = Math.Max(0, count - Lookahead); i < count; i++)
-            {
-                engine.Process(packets[i], ref results[i], hints[i]);
-            }
-
+            EvaluateBatch(engine, batch);
             evaluated.Publish(batch);
             decoded.Return(empty);
+        }
+    }
+
+    /// <summary>Evaluates a decoded batch in order, <see cref="Lookahead"/> packets behind the engine's prefetches.</summary>
+    internal static void EvaluateBatch(SimulationEngine engine, PacketBatch batch)
+    {
+        int count = batch.Count;
+        var packets = batch.Packets;
+        var results = batch.Results;
+        var hints = batch.Hints;
+        for (int i = 0; i < count; i++)
+        {
+            engine.Prefetch(packets[i], out hints[i]);
+            int behind = i - Lookahead;
+            if (behind >= 0)
+            {
+                engine.Process(packets[behind], ref results[behind], hints[behind]);
+            }
+        }
+
+        for (int i = Math.Max(0, count - Lookahead); i < count; i++)
+        {
+            engine.Process(packets[i], ref results[i], hints[i]);
         }
     }
 
@@ -438,22 +474,9 @@ internal sealed class SinkBox<TSink>
     {
         try
         {
-            bool frames = Sink.ReadsFrames;
             while (handoff.TryTake(out var batch))
             {
-                int count = batch.Count;
-                for (int i = 0; i < count; i++)
-                {
-                    // The whole batch is here: hint the sink a few packets ahead so its table lookups overlap.
-                    int ahead = i + ReplayRunner.Lookahead;
-                    if (ahead < count)
-                    {
-                        Sink.Prefetch(batch.Packets[ahead], batch.Results[ahead]);
-                    }
-
-                    Sink.OnPacket(batch.Packets[i], batch.Results[i], frames ? batch.Frame(i) : default);
-                }
-
+                Deliver(ref Sink, batch);
                 handoff.Return(batch);
             }
         }
@@ -461,5 +484,71 @@ internal sealed class SinkBox<TSink>
         {
             handoff.Fail(ex);
         }
+    }
+
+    /// <summary>Passes an evaluated batch to the sink in order.</summary>
+    public static void Deliver(ref TSink sink, PacketBatch batch)
+    {
+        bool frames = sink.ReadsFrames;
+        int count = batch.Count;
+        for (int i = 0; i < count; i++)
+        {
+            // The whole batch is here: hint the sink a few packets ahead so its table lookups overlap.
+            int ahead = i + ReplayRunner.Lookahead;
+            if (ahead < count)
+            {
+                sink.Prefetch(batch.Packets[ahead], batch.Results[ahead]);
+            }
+
+            sink.OnPacket(batch.Packets[i], batch.Results[i], frames ? batch.Frame(i) : default);
+        }
+    }
+}
+
+/// <summary>One thread in batches: a full batch of decoded packets is evaluated and delivered before the next is read.</summary>
+internal struct BatchedOutput<TSink> : IPacketOutput
+    where TSink : struct, IReplaySink
+{
+    public TSink Sink;
+    private readonly PacketBatch _batch;
+    private readonly bool _frames;
+
+    public BatchedOutput(TSink sink)
+    {
+        Sink = sink;
+        _frames = sink.ReadsFrames;
+        _batch = new PacketBatch();
+    }
+
+    public readonly ref PacketInfo Packet => ref _batch.Packets[_batch.Count];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Evaluate(SimulationEngine engine, ReadOnlySpan<byte> frame)
+    {
+        var batch = _batch;
+        if (_frames)
+        {
+            batch.AppendFrame(batch.Count, frame);
+        }
+
+        if (++batch.Count == PacketBatch.Capacity)
+        {
+            Run(engine);
+        }
+    }
+
+    public void Flush(SimulationEngine engine)
+    {
+        if (_batch.Count > 0)
+        {
+            Run(engine);
+        }
+    }
+
+    private void Run(SimulationEngine engine)
+    {
+        ReplayRunner.EvaluateBatch(engine, _batch);
+        SinkBox<TSink>.Deliver(ref Sink, _batch);
+        _batch.Count = 0;
     }
 }

@@ -49,6 +49,18 @@ public sealed class ReplayPipelineTests : IClassFixture<ReplayPipelineTests.Capt
     }
 
     [Fact]
+    public void One_thread_in_batches_writes_the_same_flow_log_as_packet_by_packet()
+    {
+        // Stopping after a frame (explain's modes) evaluates each packet and hands it to the sinks before the
+        // next is read; a whole replay on one thread runs batches through the stages in turn instead.
+        var batched = _capture.Run(threads: 1, measureFrom: 0);
+        var direct = _capture.Run(threads: 1, measureFrom: 0, stopAfterFrame: Capture.Packets);
+        Assert.True(batched.FlowLog.Length > 100_000);
+        Assert.Equal(direct.FlowLog, batched.FlowLog);
+        Assert.Equal(direct.RuleHits, batched.RuleHits);
+    }
+
+    [Fact]
     public void A_sink_failure_on_the_second_thread_reaches_the_caller_with_its_own_type()
     {
         var engine = _capture.NewEngine();
@@ -227,7 +239,7 @@ public sealed class ReplayPipelineTests : IClassFixture<ReplayPipelineTests.Capt
 
         public string TempPath(string name) => System.IO.Path.Combine(_dir, name);
 
-        public RunResult Run(int threads, long measureFrom, string? capture = null)
+        public RunResult Run(int threads, long measureFrom, string? capture = null, long stopAfterFrame = 0)
         {
             var compiled = CompiledTimeline.Compile(_config.Timeline!, EngineOptions.Default);
             var engine = new SimulationEngine(compiled);
@@ -236,7 +248,7 @@ public sealed class ReplayPipelineTests : IClassFixture<ReplayPipelineTests.Capt
             var aggregator = new FlowLogAggregator(compiled.Enis, new FlowLogOptions(), new IFlowLogSink[] { file });
             var usage = new RuleUsage(compiled.Rules.SecurityGroupRules.Count);
             var sink = new MeasuringSink { Flows = aggregator, Usage = usage, MeasureFrom = measureFrom };
-            var runner = new ReplayRunner(engine) { Threads = threads };
+            var runner = new ReplayRunner(engine) { Threads = threads, StopAfterFrame = stopAfterFrame };
             var outcome = runner.Run(new[] { capture ?? Path }, ref sink);
             long allocated = GC.GetTotalAllocatedBytes(precise: true) - sink.AllocatedAtStart;
             long windows = aggregator.WindowsEmitted - sink.WindowsAtStart;
