@@ -251,9 +251,9 @@ public sealed class ReplayRunner
     private void Evaluate(BatchHandoff decoded, BatchHandoff evaluated)
     {
         var engine = _engine;
-        while (decoded.TryTake(out var batch))
+        while (decoded.TryTake(out var batch, spin: true))
         {
-            var empty = evaluated.Rent();
+            var empty = evaluated.Rent(spin: true);
             EvaluateBatch(engine, batch);
             evaluated.Publish(batch);
             decoded.Return(empty);
