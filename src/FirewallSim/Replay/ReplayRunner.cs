@@ -101,7 +101,7 @@ public sealed class ReplayRunner
     }
 
     /// <summary>
-    /// 1: one thread reads, evaluates and feeds the sink. 2: a pipeline of three threads for two cores: one
+    /// 1: one thread reads, evaluates and feeds the sink, a batch of packets at a time. 2: a pipeline of three threads for two cores: one
     /// reads and decodes, this one evaluates, one runs the sink (flow-log aggregation, rule usage, writers);
     /// batches pass through in order, so the output is identical. Explain's single-frame modes always use
     /// one thread.
