@@ -101,10 +101,10 @@ public sealed class ReplayRunner
     }
 
     /// <summary>
-    /// 1: one thread reads, evaluates and feeds the sink, a batch of packets at a time. 2: a pipeline of three threads for two cores: one
-    /// reads and decodes, this one evaluates, one runs the sink (flow-log aggregation, rule usage, writers);
-    /// batches pass through in order, so the output is identical. Explain's single-frame modes always use
-    /// one thread.
+    /// 1: one thread reads, evaluates and feeds the sink, a batch of packets at a time. 2: a pipeline of
+    /// three threads for two cores: one reads and decodes, this one evaluates, one runs the sink (flow-log
+    /// aggregation, rule usage, writers); batches pass through in order, so the output is identical.
+    /// Explain's single-frame modes always use one thread, packet by packet.
     /// </summary>
     public int Threads { get; init; } = 1;
 
@@ -131,13 +131,7 @@ public sealed class ReplayRunner
             var direct = new DirectOutput<TSink> { Sink = sink };
             try
             {
-                var outcome = ReadAll(inputs, ref direct, cancellation);
-                if (outcome.Packets > 0)
-                {
-                    _engine.Finish(outcome.LastTimestampNs);
-                }
-
-                return outcome;
+                return ReadAndFinish(inputs, ref direct, cancellation);
             }
             finally
             {
@@ -160,18 +154,24 @@ public sealed class ReplayRunner
         var output = new BatchedOutput<TSink>(sink);
         try
         {
-            var outcome = ReadAll(inputs, ref output, cancellation);
-            if (outcome.Packets > 0)
-            {
-                _engine.Finish(outcome.LastTimestampNs);
-            }
-
-            return outcome;
+            return ReadAndFinish(inputs, ref output, cancellation);
         }
         finally
         {
             sink = output.Sink;
         }
+    }
+
+    private ReplayOutcome ReadAndFinish<TOutput>(IReadOnlyList<string> inputs, ref TOutput output, CancellationToken cancellation)
+        where TOutput : struct, IPacketOutput
+    {
+        var outcome = ReadAll(inputs, ref output, cancellation);
+        if (outcome.Packets > 0)
+        {
+            _engine.Finish(outcome.LastTimestampNs);
+        }
+
+        return outcome;
     }
 
     private ReplayOutcome RunPipelined<TSink>(IReadOnlyList<string> inputs, ref TSink sink, CancellationToken cancellation)
