@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using FirewallSim.Decode;
 using FirewallSim.Verdicts;
@@ -29,7 +30,22 @@ internal sealed class PacketBatch
         return Frames.AsSpan(start, FrameEnds[i] - start);
     }
 
-    public void AppendFrame(int i, ReadOnlySpan<byte> frame)
+    /// <summary>
+    /// The packet decoded at <c>Packets[Count]</c> joins the batch, with its frame when <paramref name="keepFrame"/>.
+    /// True when the batch is now full.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Add(ReadOnlySpan<byte> frame, bool keepFrame)
+    {
+        if (keepFrame)
+        {
+            AppendFrame(Count, frame);
+        }
+
+        return ++Count == Capacity;
+    }
+
+    private void AppendFrame(int i, ReadOnlySpan<byte> frame)
     {
         int start = i == 0 ? 0 : FrameEnds[i - 1];
         if (start + frame.Length > Frames.Length)

@@ -441,15 +441,9 @@ internal struct DecodedOutput : IPacketOutput
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Evaluate(SimulationEngine engine, ReadOnlySpan<byte> frame)
     {
-        var batch = _batch;
-        if (_frames)
+        if (_batch.Add(frame, _frames))
         {
-            batch.AppendFrame(batch.Count, frame);
-        }
-
-        if (++batch.Count == PacketBatch.Capacity)
-        {
-            _handoff.Publish(batch);
+            _handoff.Publish(_batch);
             _batch = _handoff.Rent();
         }
     }
@@ -525,13 +519,7 @@ internal struct BatchedOutput<TSink> : IPacketOutput
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Evaluate(SimulationEngine engine, ReadOnlySpan<byte> frame)
     {
-        var batch = _batch;
-        if (_frames)
-        {
-            batch.AppendFrame(batch.Count, frame);
-        }
-
-        if (++batch.Count == PacketBatch.Capacity)
+        if (_batch.Add(frame, _frames))
         {
             Run(engine);
         }
