@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using FirewallSim.IO;
 
 namespace FirewallSim.FlowLogs.Reading;
 
@@ -375,51 +376,22 @@ public sealed class FlowLogReader
     }
 
     /// <summary>Counts the bytes read through it.</summary>
-    private sealed class CountingStream : Stream
+    private sealed class CountingStream : ForwardReadStream
     {
-        private readonly Stream _inner;
-
-        public CountingStream(Stream inner) => _inner = inner;
+        public CountingStream(Stream inner)
+            : base(inner)
+        {
+        }
 
         public long BytesRead { get; private set; }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
         public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
-            int n = _inner.Read(buffer);
+            int n = Inner.Read(buffer);
             BytesRead += n;
             return n;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _inner.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
     }
 
