@@ -88,7 +88,7 @@ public class ConntrackBenchmark
     }
 
     private static long FindAll<T>(ConnTable<T> table, ReadOnlySpan<T> probes)
-        where T : struct, IConnEntry<T>
+        where T : unmanaged, IConnEntry<T>
     {
         long sum = 0;
         for (int i = 0; i < probes.Length; i++)
@@ -100,7 +100,7 @@ public class ConntrackBenchmark
     }
 
     private static long Churn<T>(ConnTable<T> table, ReadOnlySpan<T> fresh)
-        where T : struct, IConnEntry<T>
+        where T : unmanaged, IConnEntry<T>
     {
         long sum = 0;
         for (int i = 0; i < fresh.Length; i++)
@@ -117,7 +117,7 @@ public class ConntrackBenchmark
     }
 
     private ConnTable<T> Fill<T>(Func<int, T> key)
-        where T : struct, IConnEntry<T>
+        where T : unmanaged, IConnEntry<T>
     {
         var table = new ConnTable<T>(EngineOptions.Default.InitialConntrackCapacity, (_, weight) => _removed += weight);
         for (int k = 0; k < Entries; k++)
@@ -151,7 +151,7 @@ public class ConntrackBenchmark
     }
 
     private void Describe<T>(ConnTable<T> table)
-        where T : struct, IConnEntry<T>
+        where T : unmanaged, IConnEntry<T>
     {
         Console.WriteLine(
             $"// conntrack {Family} {Entries:N0} live entries: capacity {table.Capacity:N0} slots of {ConnTable<T>.EntrySize} B, " +

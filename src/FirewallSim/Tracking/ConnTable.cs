@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using FirewallSim.Decode;
+using FirewallSim.Memory;
 using FirewallSim.Net;
 
 namespace FirewallSim.Tracking;
@@ -167,10 +168,10 @@ internal static class ConnKeys
 /// per address family, so IPv4 entries take 32 bytes and IPv6 entries 56.
 /// </summary>
 internal sealed class ConnTable<TEntry>
-    where TEntry : struct, IConnEntry<TEntry>
+    where TEntry : unmanaged, IConnEntry<TEntry>
 {
     private const int SweepPerInsert = 8;
-    private TEntry[] _slots;
+    private CacheAlignedArray<TEntry> _slots;   // an IPv4 entry never spans two cache lines
     private int _mask;
     private int _sweepHand;
     private readonly Action<int, int> _onRemove;
@@ -180,7 +181,7 @@ internal sealed class ConnTable<TEntry>
     public ConnTable(int initialCapacity, Action<int, int> onRemove)
     {
         int cap = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, initialCapacity));
-        _slots = new TEntry[cap];
+        _slots = new CacheAlignedArray<TEntry>(cap);
         _mask = cap - 1;
         _onRemove = onRemove;
     }
@@ -233,7 +234,7 @@ internal sealed class ConnTable<TEntry>
     {
         if (Sse.IsSupported)
         {
-            Sse.Prefetch0(Unsafe.AsPointer(ref _slots[(int)(probe.Hash() & (uint)_mask)]));
+            Sse.Prefetch0(_slots.AddressOf((int)(probe.Hash() & (uint)_mask)));
         }
     }
 
@@ -359,7 +360,7 @@ internal sealed class ConnTable<TEntry>
     private void Grow(long now)
     {
         var old = _slots;
-        _slots = new TEntry[old.Length * 2];
+        _slots = new CacheAlignedArray<TEntry>(old.Length * 2);
         _mask = _slots.Length - 1;
         _sweepHand = 0;
         int count = 0;

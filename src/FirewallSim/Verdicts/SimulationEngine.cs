@@ -256,7 +256,7 @@ public sealed class SimulationEngine
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PrefetchEntries<TEntry>(ConnTable<TEntry> table, in EniAttribution a, TrackKind kind, in PacketInfo p)
-        where TEntry : struct, IConnEntry<TEntry>
+        where TEntry : unmanaged, IConnEntry<TEntry>
     {
         if (a.Egress0 >= 0)
         {
@@ -482,7 +482,7 @@ public sealed class SimulationEngine
     /// <summary>The conntrack lookup and the decisions that follow it, for one address family's table.</summary>
     private void Track<TEntry>(ConnTable<TEntry> table, CompiledVersion version, EniRuntime eni, Direction dir, TrackKind kind,
         in PacketInfo p, in EniAttribution a, ref Verdict v)
-        where TEntry : struct, IConnEntry<TEntry>
+        where TEntry : unmanaged, IConnEntry<TEntry>
     {
         bool egress = dir == Direction.Egress;
         long now = p.TimestampNs;
@@ -558,7 +558,7 @@ public sealed class SimulationEngine
     /// <summary>The first accepted packet of a flow: tracked or untracked (3.2, D1–D4, D11), allowance (D10), a new entry.</summary>
     private void NewFlow<TEntry>(ConnTable<TEntry> table, CompiledVersion version, EniRuntime eni, Direction dir, TrackKind kind, in TEntry probe,
         RuleMatch m, in PacketInfo p, in EniAttribution a, ref Verdict v)
-        where TEntry : struct, IConnEntry<TEntry>
+        where TEntry : unmanaged, IConnEntry<TEntry>
     {
         bool egress = dir == Direction.Egress;
         long now = p.TimestampNs;
@@ -674,7 +674,7 @@ public sealed class SimulationEngine
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void TraceExpired<TEntry>(ConnTable<TEntry> table, EniRuntime eni, Direction dir, in TEntry probe, long now)
-        where TEntry : struct, IConnEntry<TEntry>
+        where TEntry : unmanaged, IConnEntry<TEntry>
     {
         if (table.Peek(probe, out var before) && now > before.ExpiresAt)
         {

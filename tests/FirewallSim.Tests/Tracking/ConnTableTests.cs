@@ -56,7 +56,7 @@ public sealed class ConnTableTests
     }
 
     private static void RunModel<TEntry>(int seed, int initialCapacity, bool v6)
-        where TEntry : struct, IConnEntry<TEntry>
+        where TEntry : unmanaged, IConnEntry<TEntry>
     {
         var rng = new Random(seed);
         var removedWeight = new Dictionary<int, int>();
@@ -155,7 +155,7 @@ public sealed class ConnTableTests
     }
 
     private static TEntry Probe<TEntry>(int eni, uint local, uint remote, ushort port, bool v6)
-        where TEntry : struct, IConnEntry<TEntry>
+        where TEntry : unmanaged, IConnEntry<TEntry>
     {
         var p = new PacketInfo
         {
