@@ -743,7 +743,11 @@ public sealed class FlowLogAggregator
         private const int ChunkSize = 1 << ChunkShift;  // 16 384 entries, 1 MiB
         private CacheAlignedArray<FlowSlot>[] _chunks = new CacheAlignedArray<FlowSlot>[4];
         private int _chunkCount;
-        private int[] _index = new int[2048];           // entry number + 1; 0 = free
+        // A slot holds entry number + 1 in its low bits (0 = free) and, above them, bits of the key's hash:
+        // a probe that meets another flow's slot tells it apart without loading that flow's entry, a cache
+        // miss in a big window. Entry numbers stay below the index length (at most half full), so the low
+        // log2(length) bits hold them and the rest is tag: 11 bits at 2 M slots, 2 at the largest index.
+        private int[] _index = new int[2048];
         private int _mask = 2047;
         private readonly int[] _flowsPerEni;
         private readonly bool[] _skipped;
@@ -790,6 +794,10 @@ public sealed class FlowLogAggregator
             return h ^ (h >> 31);
         }
 
+        /// <summary>The bits of a slot above its entry number, from hash bits the slot position does not use.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int TagOf(ulong hash, int mask) => (int)(hash >> 32) & ~mask;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe void Prefetch(ulong packetHash, int eni, Direction dir, VerdictAction action)
         {
@@ -804,7 +812,9 @@ public sealed class FlowLogAggregator
             int bytes, int offset, byte flags, int? maxPerEni)
         {
             var index = _index;
-            int i = (int)(SlotHash(packetHash, eni, dir, action) & (uint)_mask);
+            ulong h = SlotHash(packetHash, eni, dir, action);
+            int i = (int)(h & (uint)_mask);
+            int tag = TagOf(h, _mask);
             while (true)
             {
                 int e = index[i];
@@ -813,7 +823,13 @@ public sealed class FlowLogAggregator
                     break;
                 }
 
-                ref var s = ref Entry(e - 1);
+                if ((e & ~_mask) != tag)
+                {
+                    i = (i + 1) & _mask;
+                    continue;
+                }
+
+                ref var s = ref Entry((e & _mask) - 1);
                 if (s.Eni == eni && s.SrcPort == sport && s.DstPort == dport && s.Protocol == protocol && s.Direction == dir &&
                     s.Action == action && s.Src.Equals(src) && s.Dst.Equals(dst))
                 {
@@ -852,7 +868,7 @@ public sealed class FlowLogAggregator
                 End = (ushort)offset,
                 Flags = flags,
             };
-            index[i] = n + 1;
+            index[i] = tag | (n + 1);
             Count = n + 1;
             if (Count * 2 > index.Length)
             {
@@ -906,13 +922,14 @@ public sealed class FlowLogAggregator
             {
                 ref readonly var s = ref Entry(n);
                 ulong ph = PacketHash(s.Protocol, s.SrcPort, s.DstPort, s.Src, s.Dst);
-                int i = (int)(SlotHash(ph, s.Eni, s.Direction, s.Action) & (uint)mask);
+                ulong h = SlotHash(ph, s.Eni, s.Direction, s.Action);
+                int i = (int)(h & (uint)mask);
                 while (index[i] != 0)
                 {
                     i = (i + 1) & mask;
                 }
 
-                index[i] = n + 1;
+                index[i] = TagOf(h, mask) | (n + 1);
             }
 
             _index = index;
