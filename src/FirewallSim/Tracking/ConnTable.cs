@@ -228,13 +228,18 @@ internal sealed class ConnTable<TEntry>
         }
     }
 
-    /// <summary>Starts loading the slot where a lookup of <paramref name="probe"/> begins (a hint; it changes nothing).</summary>
+    /// <summary>
+    /// Starts loading the slot where a lookup of <paramref name="probe"/> begins and the cache line after it
+    /// (a hint; it changes nothing): near three-quarters full, a probe chain often runs on into that line.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public unsafe void Prefetch(in TEntry probe)
     {
         if (Sse.IsSupported)
         {
-            Sse.Prefetch0(_slots.AddressOf((int)(probe.Hash() & (uint)_mask)));
+            byte* home = (byte*)_slots.AddressOf((int)(probe.Hash() & (uint)_mask));
+            Sse.Prefetch0(home);
+            Sse.Prefetch0(home + 64);
         }
     }
 
