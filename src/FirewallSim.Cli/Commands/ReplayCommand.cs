@@ -425,9 +425,9 @@ internal static class ReplayCommand
             if (log.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
             {
                 log.LogDebug(
-                    "Replay used {AllocatedMB:0.0} MB of managed allocations, GC gen0/1/2 {Gen0}/{Gen1}/{Gen2}, conntrack table {ConntrackMB:0.0} MB for {Entries} entries, {Late} late packets",
+                    "Replay used {AllocatedMB:0.0} MB of managed allocations, GC gen0/1/2 {Gen0}/{Gen1}/{Gen2} (paused {GcPauseMs:0} ms), conntrack table {ConntrackMB:0.0} MB for {Entries} entries, {Late} late packets",
                     GC.GetTotalAllocatedBytes() / 1e6, GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2),
-                    engine.ConntrackMemoryBytes / 1e6, engine.TableEntries, aggregator.LatePackets);
+                    GC.GetTotalPauseDuration().TotalMilliseconds, engine.ConntrackMemoryBytes / 1e6, engine.TableEntries, aggregator.LatePackets);
                 var gc = GC.GetGCMemoryInfo();
                 using var self = System.Diagnostics.Process.GetCurrentProcess();
                 log.LogDebug(
