@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using FirewallSim.Capture;
 using FirewallSim.Decode;
+using FirewallSim.IO;
 using FirewallSim.Tests.Support;
 
 namespace FirewallSim.Tests.Corpus;
@@ -106,39 +107,15 @@ public sealed class CorpusCapture
 }
 
 /// <summary>A forward-only stream over bytes that returns at most a few of them per read.</summary>
-internal sealed class TrickleStream(byte[] data, int chunk) : Stream
+internal sealed class TrickleStream : ForwardReadStream
 {
-    private int _position;
+    private readonly int _chunk;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
+    public TrickleStream(byte[] data, int chunk)
+        : base(new MemoryStream(data, writable: false))
     {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
+        _chunk = chunk;
     }
 
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        int n = Math.Min(Math.Min(count, chunk), data.Length - _position);
-        Array.Copy(data, _position, buffer, offset, n);
-        _position += n;
-        return n;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override int Read(Span<byte> buffer) => Inner.Read(buffer[..Math.Min(buffer.Length, _chunk)]);
 }
