@@ -14,7 +14,7 @@ namespace FirewallSim.Memory;
 internal readonly struct CacheAlignedArray<T>
     where T : unmanaged
 {
-    private const int LineSize = 64;
+    public const int LineSize = 64;
     private readonly byte[]? _owner;   // keeps the memory alive; _base points into it
     private readonly nint _base;
 
@@ -32,8 +32,6 @@ internal readonly struct CacheAlignedArray<T>
     }
 
     public int Length { get; }
-
-    public bool IsAllocated => _owner is not null;
 
     public unsafe ref T this[int i]
     {

@@ -239,7 +239,7 @@ internal sealed class ConnTable<TEntry>
         {
             byte* home = (byte*)_slots.AddressOf((int)(probe.Hash() & (uint)_mask));
             Sse.Prefetch0(home);
-            Sse.Prefetch0(home + 64);
+            Sse.Prefetch0(home + CacheAlignedArray<TEntry>.LineSize);
         }
     }
 
