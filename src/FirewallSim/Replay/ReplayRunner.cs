@@ -165,7 +165,12 @@ public sealed class ReplayRunner
     private ReplayOutcome ReadAndFinish<TOutput>(IReadOnlyList<string> inputs, ref TOutput output, CancellationToken cancellation)
         where TOutput : struct, IPacketOutput
     {
-        var outcome = ReadAll(inputs, ref output, cancellation);
+        return FinishEngine(ReadAll(inputs, ref output, cancellation));
+    }
+
+    /// <summary>Every packet is evaluated: the engine sweeps its tables at the last packet's time.</summary>
+    private ReplayOutcome FinishEngine(ReplayOutcome outcome)
+    {
         if (outcome.Packets > 0)
         {
             _engine.Finish(outcome.LastTimestampNs);
@@ -212,12 +217,7 @@ public sealed class ReplayRunner
         {
             Evaluate(decoded, evaluated);
             decoded.ThrowIfProducerFailed();
-            var done = outcome!;
-            if (done.Packets > 0)
-            {
-                _engine.Finish(done.LastTimestampNs);
-            }
-
+            var done = FinishEngine(outcome!);
             evaluated.Complete();
             consumer.Join();
             evaluated.ThrowIfConsumerFailed();
