@@ -733,9 +733,10 @@ public sealed class FlowLogAggregator
     }
 
     /// <summary>
-    /// The flows of one window: entries stored densely in 1 MiB chunks, each entry on one cache line (no object per flow, never moved,
-    /// no copy when the window grows) and found through an open-addressing index of ints at most half
-    /// full. A window of N flows takes about 64 N bytes of entries and 8–16 N of index.
+    /// The flows of one window: entries stored densely in 1 MiB chunks, each entry on one cache line (no
+    /// object per flow, never moved, no copy when the window grows), and found through an open-addressing
+    /// index of tagged ints at most half full. A window of N flows takes about 64 N bytes of entries and
+    /// 8–16 N of index.
     /// </summary>
     private sealed class WindowTable
     {
@@ -812,9 +813,10 @@ public sealed class FlowLogAggregator
             int bytes, int offset, byte flags, int? maxPerEni)
         {
             var index = _index;
+            int mask = _mask;
             ulong h = SlotHash(packetHash, eni, dir, action);
-            int i = (int)(h & (uint)_mask);
-            int tag = TagOf(h, _mask);
+            int i = (int)(h & (uint)mask);
+            int tag = TagOf(h, mask);
             while (true)
             {
                 int e = index[i];
@@ -823,13 +825,13 @@ public sealed class FlowLogAggregator
                     break;
                 }
 
-                if ((e & ~_mask) != tag)
+                if ((e & ~mask) != tag)
                 {
-                    i = (i + 1) & _mask;
+                    i = (i + 1) & mask;
                     continue;
                 }
 
-                ref var s = ref Entry((e & _mask) - 1);
+                ref var s = ref Entry((e & mask) - 1);
                 if (s.Eni == eni && s.SrcPort == sport && s.DstPort == dport && s.Protocol == protocol && s.Direction == dir &&
                     s.Action == action && s.Src.Equals(src) && s.Dst.Equals(dst))
                 {
@@ -840,7 +842,7 @@ public sealed class FlowLogAggregator
                     return;
                 }
 
-                i = (i + 1) & _mask;
+                i = (i + 1) & mask;
             }
 
             if (maxPerEni is { } max && _flowsPerEni[eni] >= max)
