@@ -119,7 +119,7 @@ public sealed class CaptureReader : IDisposable
             var head = new byte[2];
             int got = stdin.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
             Stream input = new PrefixedStream(head.AsMemory(0, got), stdin);
-            bool gzip = got == 2 && head[0] == 0x1F && head[1] == 0x8B;
+            bool gzip = IsGzip(head.AsSpan(0, got));
             return new CaptureReader(gzip ? new GZipStream(input, CompressionMode.Decompress) : input, "<stdin>", ownsStream: true, bufferSize,
                 readAhead ? ReadAheadChunkSize : 0)
             {
@@ -132,7 +132,7 @@ public sealed class CaptureReader : IDisposable
         Span<byte> magic = stackalloc byte[2];
         int n = fs.Read(magic);
         fs.Position = 0;
-        if (n == 2 && magic[0] == 0x1F && magic[1] == 0x8B)
+        if (IsGzip(magic[..n]))
         {
             return new CaptureReader(new GZipStream(fs, CompressionMode.Decompress), path, ownsStream: true, bufferSize,
                 readAhead && fs.Length >= ReadAheadMinimumSize / 8 ? ReadAheadChunkSize : 0)
@@ -146,6 +146,8 @@ public sealed class CaptureReader : IDisposable
     }
 
     private Stream? CompressedLengthSource { get; init; }
+
+    private static bool IsGzip(ReadOnlySpan<byte> head) => head is [0x1F, 0x8B, ..];
 
     /// <summary>The data is gzip-compressed: corrupt compressed data is reported as a capture error.</summary>
     private bool _gzip;
