@@ -39,7 +39,11 @@ internal static class Fwsim
     }
 
     /// <summary>Starts `dotnet fwsim.dll ARGS`, writes <paramref name="stdin"/> to it and waits for it to exit.</summary>
-    public static async Task<FwsimResult> RunProcessAsync(byte[] stdin, params string[] args)
+    public static Task<FwsimResult> RunProcessAsync(byte[] stdin, params string[] args) =>
+        RunProcessAsync(stdin, new Dictionary<string, string>(), args);
+
+    /// <summary>As <see cref="RunProcessAsync(byte[], string[])"/>, with extra environment variables for the child.</summary>
+    public static async Task<FwsimResult> RunProcessAsync(byte[] stdin, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -56,6 +60,11 @@ internal static class Fwsim
 
         // Keep the child's logging and configuration independent of whoever runs the tests.
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + start.FileName);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var stdoutTask = process.StandardOutput.ReadToEndAsync(timeout.Token);
