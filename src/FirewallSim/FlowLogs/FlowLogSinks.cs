@@ -55,6 +55,13 @@ public sealed class PlainFileSink : IFlowLogSink
         }
 
         _line.WriteTo(_out);
+        StartWriteback();
+    }
+
+    private void StartWriteback()
+    {
+        _out.Flush();
+        _file.StartWriteback();
     }
 
     private void WriteOnTwoThreads(IReadOnlyList<FlowRecord> records)
@@ -80,6 +87,8 @@ public sealed class PlainFileSink : IFlowLogSink
             {
                 blocks[b].WriteTo(_out);
             }
+
+            StartWriteback();
         }
     }
 
