@@ -24,8 +24,8 @@ done
 mkdir -p "$out"
 
 echo "publishing fwsim (Release) to $publish" >&2
-"$here/publish-fwsim.sh" "$publish"
-fwsim=(dotnet "$publish/fwsim.dll")
+"$here/publish-fwsim.sh" "$publish" "${FWSIM_PUBLISH:-composite}"
+fwsim=("$publish/fwsim")
 
 if [[ ! -f "$capture" ]]; then
   echo "generating $capture" >&2

@@ -18,8 +18,8 @@ for tool in dotnet tcpreplay tcpdump ip; do
   command -v "$tool" >/dev/null || { echo "live-vs-tcpdump: $tool is not installed" >&2; exit 2; }
 done
 
-"$here/publish-fwsim.sh" "$out/publish"
-fwsim=(dotnet "$out/publish/fwsim.dll")
+"$here/publish-fwsim.sh" "$out/publish" "${FWSIM_PUBLISH:-composite}"
+fwsim=("$out/publish/fwsim")
 capture="$out/live-$packets.pcap"
 config="$out/config-live"
 [ -f "$capture" ] || "${fwsim[@]}" gen --packets "$packets" --seed 2 --out "$capture" --config-out "$config" -q >&2

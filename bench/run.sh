@@ -10,6 +10,9 @@
 #
 #   bench/run.sh [RUNS=5] [PACKETS=10000000] [FWSIM_EXTRA_ARGS...]
 #
+# fwsim is published self-contained with one composite ReadyToRun image (bench/publish-fwsim.sh);
+# FWSIM_PUBLISH=framework measures the framework-dependent build instead.
+#
 # The capture (bench/out/big-$PACKETS.pcap, ~550 bytes per packet) and its configuration are generated
 # once with `fwsim gen --seed 1 --config-out`. Needs: dotnet, cc + libpcap0.8-dev, tcpdump, python3, taskset.
 set -euo pipefail
@@ -27,7 +30,7 @@ done
 [ -f /usr/include/pcap/pcap.h ] || { echo "run.sh: libpcap headers missing (apt-get install libpcap0.8-dev)" >&2; exit 2; }
 
 echo "building fwsim (Release) and the libpcap loop" >&2
-"$here/publish-fwsim.sh" "$out/publish"
+"$here/publish-fwsim.sh" "$out/publish" "${FWSIM_PUBLISH:-composite}"
 cc -O2 -o "$out/pcaploop" "$here/pcaploop.c" -l:libpcap.so.0.8
 
 capture="$out/big-$packets.pcap"
@@ -35,15 +38,15 @@ config="$out/config-synthetic"
 if [ "$packets" = 10000000 ] && [ -f "$out/big.pcap" ] && [ ! -f "$capture" ]; then ln -s big.pcap "$capture"; fi
 if [ ! -f "$capture" ] || [ ! -f "$config/lab.yaml" ]; then
   echo "generating $capture" >&2
-  dotnet "$out/publish/fwsim.dll" gen --packets "$packets" --flows $((packets / 20)) --seed 1 --out "$capture" --config-out "$config" -q >&2
+  "$out/publish/fwsim" gen --packets "$packets" --flows $((packets / 20)) --seed 1 --out "$capture" --config-out "$config" -q >&2
 fi
 cat "$capture" > /dev/null   # into the page cache for every timed run
 echo "capture: $capture ($(stat -L -c %s "$capture") bytes, $packets packets)" >&2
 
 python3 "$here/measure.py" "$runs" --packets "$packets" \
-  fwsim "dotnet $out/publish/fwsim.dll replay $capture --config $config --out $out/replay-out -q ${extra[*]:-}" \
-  fwsim-1core "taskset -c 0 dotnet $out/publish/fwsim.dll replay $capture --config $config --out $out/replay-out-1c -q ${extra[*]:-}" \
-  fwsim-1thread "dotnet $out/publish/fwsim.dll replay $capture --config $config --out $out/replay-out-1 -q --threads 1 ${extra[*]:-}" \
+  fwsim "$out/publish/fwsim replay $capture --config $config --out $out/replay-out -q ${extra[*]:-}" \
+  fwsim-1core "taskset -c 0 $out/publish/fwsim replay $capture --config $config --out $out/replay-out-1c -q ${extra[*]:-}" \
+  fwsim-1thread "$out/publish/fwsim replay $capture --config $config --out $out/replay-out-1 -q --threads 1 ${extra[*]:-}" \
   pcaploop "taskset -c 0 $out/pcaploop $capture" \
   tcpdump "tcpdump -r $capture -w /dev/null" \
   --ratio fwsim-1core/pcaploop

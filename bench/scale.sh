@@ -50,8 +50,8 @@ done
 mkdir -p "$out"
 
 echo "building fwsim (Release) into $out/publish" >&2
-"$here/publish-fwsim.sh" "$out/publish"
-fwsim=(dotnet "$out/publish/fwsim.dll")
+"$here/publish-fwsim.sh" "$out/publish" "${FWSIM_PUBLISH:-composite}"
+fwsim=("$out/publish/fwsim")
 
 # gen NAME FLOWS [EXTRA_ARGS…]: bench/out/scale-NAME.pcap and its configuration, unless already there
 # from the same arguments; prints the generator's summary lines that matter here.
