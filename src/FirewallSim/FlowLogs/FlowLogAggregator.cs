@@ -407,77 +407,14 @@ public sealed class FlowLogAggregator
         return table;
     }
 
-    /// <summary>D27 within one window: interface-id, OK before NODATA, egress before ingress, family, addresses, ports, protocol, action.</summary>
-    private readonly struct RecordOrder : IComparer<SortKey>
-    {
-        private readonly WindowTable _table;
-        private readonly int[] _eniRank;
-
-        public RecordOrder(WindowTable table, int[] eniRank)
-        {
-            _table = table;
-            _eniRank = eniRank;
-        }
-
-        public int Compare(SortKey x, SortKey y)
-        {
-            ref readonly var a = ref _table.Entry(x.Index);
-            ref readonly var b = ref _table.Entry(y.Index);
-            int c = _eniRank[a.Eni].CompareTo(_eniRank[b.Eni]);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = ((int)a.Status).CompareTo((int)b.Status);
-            if (c != 0 || a.Status != LogStatus.Ok)
-            {
-                return c;
-            }
-
-            // Egress (1) sorts before ingress (0).
-            c = ((int)b.Direction).CompareTo((int)a.Direction);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = a.Src.CompareTo(b.Src); // IPv4 before IPv6, then numeric
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = a.Dst.CompareTo(b.Dst);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = a.SrcPort.CompareTo(b.SrcPort);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = a.DstPort.CompareTo(b.DstPort);
-            if (c != 0)
-            {
-                return c;
-            }
-
-            c = a.Protocol.CompareTo(b.Protocol);
-            return c != 0 ? c : ((int)a.Action).CompareTo((int)b.Action);
-        }
-    }
-
     /// <summary>
     /// Sorts a window's records into D27 order. Each record's order is packed, most significant field first,
-    /// into the 128 bits of its <see cref="SortKey"/>, so the sort compares integers held in one sequential
-    /// array instead of reading two 64-byte entries scattered over the table. The key is a prefix of the
-    /// full order: it holds all of an IPv4 record (up to 2^17 ENIs) and an IPv6 record up to its source
-    /// address. Records whose keys are equal are adjacent after the sort and are put in order by the full
-    /// comparison.
+    /// into a string of bits (at most 335: an ENI rank, status, direction, two addresses with their family,
+    /// ports, protocol, action), and the sort compares its first 128 bits, held in the record's
+    /// <see cref="SortKey"/>: integers in one sequential array instead of two 64-byte entries scattered over
+    /// the table. That prefix holds all of an IPv4 record (up to 2^17 ENIs) and an IPv6 record up to its
+    /// source address. Records whose keys tie are adjacent after the sort; each run of them is re-keyed with
+    /// the next 128 bits and sorted again, reading each entry once per round rather than twice per comparison.
     /// </summary>
     private void SortRecords(WindowTable table, SortKey[] array, int count)
     {
@@ -491,6 +428,12 @@ public sealed class FlowLogAggregator
             keys.Sort();
         }
 
+        SortTies(table, keys, round: 1);
+    }
+
+    /// <summary>Sorts each run of equal keys by the record's next 128 bits of order (rounds 1 and 2 of three).</summary>
+    private void SortTies(WindowTable table, Span<SortKey> keys, int round)
+    {
         for (int i = 0; i < keys.Length - 1;)
         {
             int j = i + 1;
@@ -499,9 +442,17 @@ public sealed class FlowLogAggregator
                 j++;
             }
 
-            if (j - i > 1)
+            // Two records never agree on all 384 bits: the order's fields make up the flow's identity.
+            if (j - i > 1 && round < KeyPacker.Rounds)
             {
-                keys.Slice(i, j - i).Sort(new RecordOrder(table, _eniRank));
+                var run = keys.Slice(i, j - i);
+                foreach (ref var k in run)
+                {
+                    k = KeyOf(table.Entry(k.Index), k.Index, round);
+                }
+
+                run.Sort();
+                SortTies(table, run, round + 1);
             }
 
             i = j;
@@ -553,9 +504,10 @@ public sealed class FlowLogAggregator
         left.GetAwaiter().GetResult();
     }
 
-    private SortKey KeyOf(in FlowSlot s, int index)
+    /// <summary>Bits [128 * round, 128 * round + 128) of the record's place in D27 order, and its entry.</summary>
+    private SortKey KeyOf(in FlowSlot s, int index, int round = 0)
     {
-        var key = new KeyPacker();
+        var key = new KeyPacker(skip: round * 128);
         key.Put((uint)_eniRank[s.Eni], _rankBits);
         key.Put((ulong)s.Status, 2);
         if (s.Status == LogStatus.Ok)
@@ -572,7 +524,7 @@ public sealed class FlowLogAggregator
         return new SortKey { High = (ulong)(key.Bits >> 64), Low = (ulong)key.Bits, Index = index };
     }
 
-    /// <summary>A record's place in D27 order as far as 128 bits hold it (see <see cref="SortRecords"/>), and its entry.</summary>
+    /// <summary>128 bits of a record's place in D27 order (see <see cref="SortRecords"/>), and its entry.</summary>
     [StructLayout(LayoutKind.Sequential, Pack = 4)] // 20 bytes, not 24: a window of a million records sorts 4 MB less
     private struct SortKey : IComparable<SortKey>
     {
@@ -597,15 +549,37 @@ public sealed class FlowLogAggregator
         }
     }
 
-    /// <summary>Appends fields to a 128-bit key, most significant first; what does not fit is cut off.</summary>
+    /// <summary>
+    /// Appends fields to a 128-bit key, most significant first, after dropping the first <c>skip</c> bits of
+    /// them (a later round's key); what does not fit is cut off.
+    /// </summary>
     private struct KeyPacker
     {
+        /// <summary>Keys of 128 bits needed to hold every field of any record (335 bits at most).</summary>
+        public const int Rounds = 3;
+
         private const int Capacity = 128;
         public UInt128 Bits;
         private int _used;
+        private int _skip;
+
+        public KeyPacker(int skip) => _skip = skip;
 
         public void Put(ulong value, int width)
         {
+            if (_skip > 0)
+            {
+                int drop = Math.Min(_skip, width);
+                _skip -= drop;
+                width -= drop;
+                if (width == 0)
+                {
+                    return;
+                }
+
+                value &= ulong.MaxValue >> (64 - width);
+            }
+
             int take = Math.Min(width, Capacity - _used);
             if (take <= 0)
             {
