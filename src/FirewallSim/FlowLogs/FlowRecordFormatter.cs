@@ -35,10 +35,14 @@ internal sealed class EniRecordInfo
 public sealed class FlowRecordFormatter
 {
     private readonly EniRecordInfo[] _enis;
+    private readonly FlowField[] _fields;  // an array, not the format's list: no interface call per field
+    private readonly long _version;
 
     public FlowRecordFormatter(FlowLogFormat format, CompiledTimeline timeline)
     {
         Format = format;
+        _fields = format.Fields.ToArray();
+        _version = format.Version;
         _enis = new EniRecordInfo[timeline.Enis.Count];
         for (int i = 0; i < _enis.Length; i++)
         {
@@ -104,8 +108,8 @@ public sealed class FlowRecordFormatter
     {
         var eni = _enis[r.Eni];
         bool ok = r.Status == LogStatus.Ok;
-        var fields = Format.Fields;
-        for (int i = 0; i < fields.Count; i++)
+        var fields = _fields;
+        for (int i = 0; i < fields.Length; i++)
         {
             if (i > 0)
             {
@@ -114,7 +118,7 @@ public sealed class FlowRecordFormatter
 
             switch (fields[i])
             {
-                case FlowField.Version: b.Append(Format.Version); break;
+                case FlowField.Version: b.Append(_version); break;
                 case FlowField.AccountId: b.Append(eni.Account); break;
                 case FlowField.InterfaceId: b.Append(eni.Id); break;
                 case FlowField.SrcAddr:
@@ -291,14 +295,8 @@ public sealed class Utf8LineBuilder
 
     public void Append(IpAddr a)
     {
-        Span<char> chars = stackalloc char[48];
-        a.TryFormat(chars, out int n);
-        Reserve(n);
-        for (int i = 0; i < n; i++)
-        {
-            _buf[Length + i] = (byte)chars[i];
-        }
-
+        Reserve(39);
+        a.TryFormat(_buf.AsSpan(Length), out int n);
         Length += n;
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace FirewallSim.Net;
@@ -10,7 +11,7 @@ namespace FirewallSim.Net;
 /// (<c>::ffff:a.b.c.d</c>) so that one type can key tables for both families without a separate
 /// family field, and so that an IPv4 and an IPv6 address can never compare equal.
 /// </summary>
-public readonly struct IpAddr : IEquatable<IpAddr>, IComparable<IpAddr>, ISpanFormattable
+public readonly struct IpAddr : IEquatable<IpAddr>, IComparable<IpAddr>, ISpanFormattable, IUtf8SpanFormattable
 {
     private const ulong V4MappedHi = 0;
     private const ulong V4MappedLoPrefix = 0x0000_FFFF_0000_0000UL;
@@ -317,40 +318,58 @@ public readonly struct IpAddr : IEquatable<IpAddr>, IComparable<IpAddr>, ISpanFo
 
     public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
 
-    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format = default, IFormatProvider? provider = null)
-    {
-        return IsV4 ? TryFormatV4(V4, destination, out charsWritten) : TryFormatV6(destination, out charsWritten);
-    }
+    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format = default, IFormatProvider? provider = null) =>
+        TryFormatText(destination, out charsWritten);
 
-    private static bool TryFormatV4(uint v, Span<char> destination, out int charsWritten)
+    /// <summary>The same text as ASCII bytes, straight into a UTF-8 buffer (flow-log lines), with no chars in between.</summary>
+    public bool TryFormat(Span<byte> utf8Destination, out int bytesWritten, ReadOnlySpan<char> format = default, IFormatProvider? provider = null) =>
+        TryFormatText(utf8Destination, out bytesWritten);
+
+    /// <summary>Dotted decimal, or RFC 5952 (lower case, the longest run of two or more zero words compressed).</summary>
+    private bool TryFormatText<TChar>(Span<TChar> destination, out int written)
+        where TChar : unmanaged, IBinaryInteger<TChar>
     {
-        charsWritten = 0;
-        for (int shift = 24; shift >= 0; shift -= 8)
+        written = 0;
+        int pos = 0;
+        if (IsV4)
         {
-            if (!((v >> shift) & 0xFF).TryFormat(destination[charsWritten..], out int n, default, CultureInfo.InvariantCulture))
+            uint v = V4;
+            int length = 3;
+            for (int shift = 24; shift >= 0; shift -= 8)
+            {
+                uint octet = (v >> shift) & 0xFF;
+                length += octet >= 100 ? 3 : octet >= 10 ? 2 : 1;
+            }
+
+            if (destination.Length < length)
             {
                 return false;
             }
 
-            charsWritten += n;
-            if (shift != 0)
+            for (int shift = 24; shift >= 0; shift -= 8)
             {
-                if (charsWritten >= destination.Length)
+                uint octet = (v >> shift) & 0xFF;
+                if (octet >= 100)
                 {
-                    return false;
+                    destination[pos++] = Digit<TChar>(octet / 100);
                 }
 
-                destination[charsWritten++] = '.';
+                if (octet >= 10)
+                {
+                    destination[pos++] = Digit<TChar>(octet / 10 % 10);
+                }
+
+                destination[pos++] = Digit<TChar>(octet % 10);
+                if (shift != 0)
+                {
+                    destination[pos++] = TChar.CreateTruncating('.');
+                }
             }
+
+            written = pos;
+            return true;
         }
 
-        return true;
-    }
-
-    /// <summary>RFC 5952 canonical text: lower case, longest run (≥ 2) of zero words compressed.</summary>
-    private bool TryFormatV6(Span<char> destination, out int charsWritten)
-    {
-        charsWritten = 0;
         if (destination.Length < 39)
         {
             return false;
@@ -390,30 +409,37 @@ public readonly struct IpAddr : IEquatable<IpAddr>, IComparable<IpAddr>, ISpanFo
             bestStart = -1;
         }
 
-        int pos = 0;
+        var colon = TChar.CreateTruncating(':');
         for (int k = 0; k < 8; k++)
         {
             if (k == bestStart)
             {
-                destination[pos++] = ':';
+                destination[pos++] = colon;
                 if (k == 0)
                 {
-                    destination[pos++] = ':';
+                    destination[pos++] = colon;
                 }
 
                 k += bestLen - 1;
                 continue;
             }
 
-            w[k].TryFormat(destination[pos..], out int n, "x", CultureInfo.InvariantCulture);
-            pos += n;
+            uint word = w[k];
+            for (int nibble = word == 0 ? 0 : (31 - BitOperations.LeadingZeroCount(word)) / 4; nibble >= 0; nibble--)
+            {
+                destination[pos++] = TChar.CreateTruncating("0123456789abcdef"[(int)(word >> (4 * nibble)) & 0xF]);
+            }
+
             if (k < 7)
             {
-                destination[pos++] = ':';
+                destination[pos++] = colon;
             }
         }
 
-        charsWritten = pos;
+        written = pos;
         return true;
     }
+
+    private static TChar Digit<TChar>(uint d)
+        where TChar : unmanaged, IBinaryInteger<TChar> => TChar.CreateTruncating('0' + d);
 }

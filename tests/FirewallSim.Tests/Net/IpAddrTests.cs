@@ -79,6 +79,7 @@ public class IpAddrTests
 
         Assert.False(a.IsV4);
         Assert.Equal(canonical, a.ToString());
+        Assert.Equal(canonical, Utf8Text(a));
         Assert.Equal(a, IpAddr.Parse(canonical));
     }
 
@@ -176,6 +177,58 @@ public class IpAddrTests
         Assert.Equal(v6, outV6);
     }
 
+    /// <summary>Flow-log lines format addresses straight into UTF-8: the same text as the chars, for every shape of address.</summary>
+    [Fact]
+    public void Utf8TextIsTheSameAsTheCharText()
+    {
+        var random = new Random(11);
+        for (int i = 0; i < 20_000; i++)
+        {
+            IpAddr a;
+            if (i % 2 == 0)
+            {
+                // Octets of one, two and three digits, zero and 255 often.
+                uint v = 0;
+                for (int o = 0; o < 4; o++)
+                {
+                    int pick = random.Next(5);
+                    v = (v << 8) | (uint)(pick == 0 ? 0 : pick == 1 ? 255 : pick == 2 ? random.Next(10) : random.Next(256));
+                }
+
+                a = IpAddr.FromV4(v);
+            }
+            else
+            {
+                // Runs of zero words anywhere, words of one to four hex digits.
+                ulong hi = 0, lo = 0;
+                for (int k = 0; k < 8; k++)
+                {
+                    int pick = random.Next(4);
+                    ulong word = pick < 2 ? 0 : pick == 2 ? (ulong)random.Next(1, 16) : (ulong)random.Next(65536);
+                    if (k < 4)
+                    {
+                        hi = (hi << 16) | word;
+                    }
+                    else
+                    {
+                        lo = (lo << 16) | word;
+                    }
+                }
+
+                a = new IpAddr(hi, lo);
+            }
+
+            Assert.Equal(a.ToString(), Utf8Text(a));
+        }
+    }
+
+    private static string Utf8Text(IpAddr a)
+    {
+        var bytes = new byte[39];
+        Assert.True(a.TryFormat(bytes, out int n));
+        return System.Text.Encoding.ASCII.GetString(bytes, 0, n);
+    }
+
     [Fact]
     public void TryFormatReportsAShortDestination()
     {
@@ -186,6 +239,11 @@ public class IpAddrTests
         Assert.False(v4.TryFormat(new char[10], out _));
         Assert.True(v4.TryFormat(new char[15], out int n));
         Assert.Equal(15, n);
+        Assert.False(v4.TryFormat(new byte[14], out _));
+        Assert.False(v6.TryFormat(new byte[38], out _));
+        Assert.True(IpAddr.Parse("10.0.0.1").TryFormat(new char[8], out n));
+        Assert.Equal(8, n);
+        Assert.False(IpAddr.Parse("10.0.0.1").TryFormat(new char[7], out _));
         Assert.Equal("192.168.100.200", $"{v4}");
     }
 }
