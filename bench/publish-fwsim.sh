@@ -20,6 +20,10 @@ case "$mode" in
   framework) args=(--self-contained false -p:PublishReadyToRun=true) ;;
   *) echo "publish-fwsim.sh: mode is composite or framework, not '$mode'" >&2; exit 2 ;;
 esac
-rm -rf "$out"
+# A previous publish is replaced whole (the two modes leave different files); any other folder is refused.
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ]; then
+  [ -f "$out/fwsim.dll" ] || { echo "publish-fwsim.sh: $out is not empty and holds no previous fwsim publish; not replacing it" >&2; exit 2; }
+  rm -rf "$out"
+fi
 dotnet publish "$root/src/FirewallSim.Cli/FirewallSim.Cli.csproj" -c Release -r "$rid" "${args[@]}" \
   --artifacts-path "$root/bench/out/artifacts-$mode" -o "$out" --nologo -v quiet >&2
