@@ -55,13 +55,6 @@ public sealed class PlainFileSink : IFlowLogSink
         }
 
         _line.WriteTo(_out);
-        StartWriteback();
-    }
-
-    private void StartWriteback()
-    {
-        _out.Flush();
-        _file.StartWriteback();
     }
 
     private void WriteOnTwoThreads(IReadOnlyList<FlowRecord> records)
@@ -87,8 +80,6 @@ public sealed class PlainFileSink : IFlowLogSink
             {
                 blocks[b].WriteTo(_out);
             }
-
-            StartWriteback();
         }
     }
 

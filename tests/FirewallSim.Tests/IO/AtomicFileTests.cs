@@ -1,4 +1,3 @@
-using System.Text;
 using FirewallSim.IO;
 
 namespace FirewallSim.Tests.IO;
@@ -39,8 +38,7 @@ public sealed class AtomicFileTests : IDisposable
         using (var file = AtomicFile.Create(path))
         {
             temp = file.TempPath;
-            file.Stream.Write("half"u8);
-            file.StartWriteback();
+            file.Stream.Write(new byte[AtomicFile.WritebackInterval + 1]); // its disk writes started, still not committed
         }
 
         Assert.Equal("old", File.ReadAllText(path));
@@ -48,30 +46,44 @@ public sealed class AtomicFileTests : IDisposable
         Assert.Single(Directory.GetFiles(_dir));
     }
 
+    /// <summary>
+    /// Writing starts the file's disk writes every few megabytes (so the flush at Commit has little left to
+    /// do); the bytes still arrive complete and in order, whether written in pieces, byte by byte or through a
+    /// buffer above the stream, and a buffer disposed after the commit has nothing to flush into.
+    /// </summary>
     [Fact]
-    public void WritebackBetweenPiecesKeepsEveryByteInOrder()
+    public void WritebackAsTheFileGrowsKeepsEveryByteInOrder()
     {
-        string path = Path.Combine(_dir, "out.log");
-        var expected = new StringBuilder();
+        string path = Path.Combine(_dir, "out.bin");
+        var expected = new MemoryStream();
+        var buffered = default(BufferedStream);
         using (var file = AtomicFile.Create(path, bufferSize: 4096))
         {
-            file.StartWriteback(); // nothing written yet
-            for (int piece = 0; piece < 50; piece++)
+            buffered = new BufferedStream(file.Stream, 1 << 16);
+            var random = new Random(5);
+            for (int piece = 0; expected.Length < 3 * AtomicFile.WritebackInterval; piece++)
             {
-                // Pieces larger and smaller than the stream's buffer, some still buffered at each writeback.
-                string text = new((char)('a' + (piece % 26)), 1000 + (piece * 397 % 9000));
-                expected.Append(text);
-                file.Stream.Write(Encoding.ASCII.GetBytes(text));
-                if (piece % 3 == 0)
+                // Pieces larger and smaller than both buffers; now and then single bytes straight to the file.
+                var bytes = new byte[random.Next(1, 300_000)];
+                random.NextBytes(bytes);
+                expected.Write(bytes);
+                buffered.Write(bytes);
+                if (piece % 7 == 0)
                 {
-                    Assert.Equal(OperatingSystem.IsLinux(), file.StartWriteback());
+                    buffered.Flush();
+                    file.Stream.WriteByte((byte)piece);
+                    expected.WriteByte((byte)piece);
                 }
             }
 
+            buffered.Flush();
+            Assert.Equal(expected.Length, file.Stream.Position);
+            Assert.InRange(file.WritebacksStarted, OperatingSystem.IsLinux() ? 2 : 0, 3);
             file.Commit();
-            Assert.False(file.StartWriteback()); // after the commit: nothing to do, no error
+            Assert.False(file.Stream.CanWrite);
         }
 
-        Assert.Equal(expected.ToString(), File.ReadAllText(path));
+        buffered.Dispose();
+        Assert.Equal(expected.ToArray(), File.ReadAllBytes(path));
     }
 }
