@@ -24,7 +24,7 @@ done
 mkdir -p "$out"
 
 echo "publishing fwsim (Release) to $publish" >&2
-"$here/publish-fwsim.sh" "$publish" "${FWSIM_PUBLISH:-composite}"
+"$here/publish-fwsim.sh" "$publish"
 fwsim=("$publish/fwsim")
 
 if [[ ! -f "$capture" ]]; then

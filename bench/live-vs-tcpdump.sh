@@ -18,7 +18,7 @@ for tool in dotnet tcpreplay tcpdump ip; do
   command -v "$tool" >/dev/null || { echo "live-vs-tcpdump: $tool is not installed" >&2; exit 2; }
 done
 
-"$here/publish-fwsim.sh" "$out/publish" "${FWSIM_PUBLISH:-composite}"
+"$here/publish-fwsim.sh" "$out/publish"
 fwsim=("$out/publish/fwsim")
 capture="$out/live-$packets.pcap"
 config="$out/config-live"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Publishes fwsim the way the benchmarks run it: Release, self-contained, the application and the .NET
 # runtime libraries precompiled together into one composite ReadyToRun image. Run it as OUT_DIR/fwsim.
-#   bench/publish-fwsim.sh OUT_DIR [composite|framework]
+#   bench/publish-fwsim.sh OUT_DIR [composite|framework]   (the mode defaults to $FWSIM_PUBLISH, else composite)
 # composite (the default): no start-up jitting, not even of the framework's generic code instantiated over
 #   fwsim's types, which a separate image cannot hold. Measured on the 10 M capture against `framework`:
 #   wall A/B 0.954 on two cores and 0.985 pinned to one; start-up to the first packet 0.19 -> 0.14 s.
@@ -12,7 +12,7 @@
 # incremental build makes a binary that aborts at start.
 set -euo pipefail
 out=$1
-mode=${2:-composite}
+mode=${2:-${FWSIM_PUBLISH:-composite}}
 root=$(cd "$(dirname "$0")/.." && pwd)
 rid=linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
 case "$mode" in

@@ -30,7 +30,7 @@ done
 [ -f /usr/include/pcap/pcap.h ] || { echo "run.sh: libpcap headers missing (apt-get install libpcap0.8-dev)" >&2; exit 2; }
 
 echo "building fwsim (Release) and the libpcap loop" >&2
-"$here/publish-fwsim.sh" "$out/publish" "${FWSIM_PUBLISH:-composite}"
+"$here/publish-fwsim.sh" "$out/publish"
 cc -O2 -o "$out/pcaploop" "$here/pcaploop.c" -l:libpcap.so.0.8
 
 capture="$out/big-$packets.pcap"

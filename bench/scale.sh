@@ -50,7 +50,7 @@ done
 mkdir -p "$out"
 
 echo "building fwsim (Release) into $out/publish" >&2
-"$here/publish-fwsim.sh" "$out/publish" "${FWSIM_PUBLISH:-composite}"
+"$here/publish-fwsim.sh" "$out/publish"
 fwsim=("$out/publish/fwsim")
 
 # gen NAME FLOWS [EXTRA_ARGS…]: bench/out/scale-NAME.pcap and its configuration, unless already there
