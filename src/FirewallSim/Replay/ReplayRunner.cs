@@ -118,6 +118,9 @@ public sealed class ReplayRunner
     /// </summary>
     public int HelperNice { get; init; } = 5;
 
+    /// <summary>When set, each of the replay's threads adds what it allocated from the frame given there on (tests of the steady state).</summary>
+    internal StageAllocations? Allocations { get; init; }
+
     public ReplayOutcome Run<TSink>(IReadOnlyList<string> inputs, ref TSink sink, CancellationToken cancellation = default)
         where TSink : struct, IReplaySink
     {
@@ -151,10 +154,12 @@ public sealed class ReplayRunner
     private ReplayOutcome RunBatched<TSink>(IReadOnlyList<string> inputs, ref TSink sink, CancellationToken cancellation)
         where TSink : struct, IReplaySink
     {
-        var output = new BatchedOutput<TSink>(sink);
+        var output = new BatchedOutput<TSink>(sink, Allocations);
         try
         {
-            return ReadAndFinish(inputs, ref output, cancellation);
+            var outcome = ReadAndFinish(inputs, ref output, cancellation);
+            Allocations?.AddEngine(output.Probe);
+            return outcome;
         }
         finally
         {
@@ -190,10 +195,11 @@ public sealed class ReplayRunner
         var evaluated = new BatchHandoff(batches: 32);
         var box = new SinkBox<TSink> { Sink = sink };
         int nice = HelperNice;
+        var allocations = Allocations;
         var consumer = new Thread(() =>
         {
             HelperThreads.LowerPriority(nice);
-            box.Drain(evaluated);
+            box.Drain(evaluated, allocations);
         }) { Name = "fwsim-sinks", IsBackground = true };
         ReplayOutcome? outcome = null;
         bool frames = sink.ReadsFrames;
@@ -202,9 +208,10 @@ public sealed class ReplayRunner
             try
             {
                 HelperThreads.LowerPriority(nice);
-                var output = new DecodedOutput(decoded, frames);
+                var output = new DecodedOutput(decoded, frames, allocations);
                 outcome = ReadAll(inputs, ref output, cancellation, readAhead: false);
                 decoded.Complete();
+                allocations?.AddReader(output.Probe);
             }
             catch (Exception ex)
             {
@@ -215,10 +222,12 @@ public sealed class ReplayRunner
         reader.Start();
         try
         {
-            Evaluate(decoded, evaluated);
+            var probe = new StageAllocations.Probe(allocations);
+            Evaluate(decoded, evaluated, ref probe);
             decoded.ThrowIfProducerFailed();
             var done = FinishEngine(outcome!);
             evaluated.Complete();
+            allocations?.AddEngine(probe);
             consumer.Join();
             evaluated.ThrowIfConsumerFailed();
             reader.Join();
@@ -248,11 +257,12 @@ public sealed class ReplayRunner
     /// The engine stage: evaluates each decoded batch in order, <see cref="Lookahead"/> packets behind its
     /// prefetches, and passes it on. Batches are swapped between the hand-offs, never copied.
     /// </summary>
-    private void Evaluate(BatchHandoff decoded, BatchHandoff evaluated)
+    private void Evaluate(BatchHandoff decoded, BatchHandoff evaluated, ref StageAllocations.Probe probe)
     {
         var engine = _engine;
         while (decoded.TryTake(out var batch, spin: true))
         {
+            probe.Saw(batch);
             var empty = evaluated.Rent(spin: true);
             EvaluateBatch(engine, batch);
             evaluated.Publish(batch);
@@ -428,12 +438,14 @@ internal struct DecodedOutput : IPacketOutput
     private readonly BatchHandoff _handoff;
     private readonly bool _frames;
     private PacketBatch _batch;
+    public StageAllocations.Probe Probe;
 
-    public DecodedOutput(BatchHandoff handoff, bool frames)
+    public DecodedOutput(BatchHandoff handoff, bool frames, StageAllocations? allocations)
     {
         _handoff = handoff;
         _frames = frames;
         _batch = handoff.Rent();
+        Probe = new StageAllocations.Probe(allocations);
     }
 
     public readonly ref PacketInfo Packet => ref _batch.Packets[_batch.Count];
@@ -443,16 +455,18 @@ internal struct DecodedOutput : IPacketOutput
     {
         if (_batch.Add(frame, _frames))
         {
+            Probe.Saw(_batch);
             _handoff.Publish(_batch);
             _batch = _handoff.Rent();
         }
     }
 
     /// <summary>End of input: hands over the last, partly filled batch.</summary>
-    public readonly void Flush(SimulationEngine engine)
+    public void Flush(SimulationEngine engine)
     {
         if (_batch.Count > 0)
         {
+            Probe.Saw(_batch);
             _handoff.Publish(_batch);
         }
     }
@@ -464,15 +478,19 @@ internal sealed class SinkBox<TSink>
 {
     public TSink Sink;
 
-    public void Drain(BatchHandoff handoff)
+    public void Drain(BatchHandoff handoff, StageAllocations? allocations)
     {
         try
         {
+            var probe = new StageAllocations.Probe(allocations);
             while (handoff.TryTake(out var batch))
             {
+                probe.Saw(batch);
                 Deliver(ref Sink, batch);
                 handoff.Return(batch);
             }
+
+            allocations?.AddSinks(probe);
         }
         catch (Exception ex)
         {
@@ -504,14 +522,16 @@ internal struct BatchedOutput<TSink> : IPacketOutput
     where TSink : struct, IReplaySink
 {
     public TSink Sink;
+    public StageAllocations.Probe Probe;
     private readonly PacketBatch _batch;
     private readonly bool _frames;
 
-    public BatchedOutput(TSink sink)
+    public BatchedOutput(TSink sink, StageAllocations? allocations)
     {
         Sink = sink;
         _frames = sink.ReadsFrames;
         _batch = new PacketBatch();
+        Probe = new StageAllocations.Probe(allocations);
     }
 
     public readonly ref PacketInfo Packet => ref _batch.Packets[_batch.Count];
@@ -535,6 +555,7 @@ internal struct BatchedOutput<TSink> : IPacketOutput
 
     private void Run(SimulationEngine engine)
     {
+        Probe.Saw(_batch);
         ReplayRunner.EvaluateBatch(engine, _batch);
         SinkBox<TSink>.Deliver(ref Sink, _batch);
         _batch.Count = 0;
