@@ -72,6 +72,39 @@ public class CaptureReaderReadAheadTests
     }
 
     [Fact]
+    public void A_large_file_is_read_ahead_only_when_a_second_processor_can_run_the_reader()
+    {
+        Assert.False(CaptureReader.ReadAheadPays(1));
+        Assert.True(CaptureReader.ReadAheadPays(2));
+
+        string path = Path.Combine(Path.GetTempPath(), "fwsim-readahead-" + Guid.NewGuid().ToString("N") + ".pcap");
+        try
+        {
+            var builder = TestCaptureBuilder.Pcap(nanosecond: false, bigEndian: false);
+            for (int n = 0; n < 2 * CaptureReader.ReadAheadMinimumSize / 8000; n++)
+            {
+                builder.Record(FrameBuilder.Pattern(8000, seed: n), (uint)(1_700_000_000 + n), 0);
+            }
+
+            File.WriteAllBytes(path, builder.ToArray());
+            using (var reader = CaptureReader.Open(path))
+            {
+                Assert.Equal(Environment.ProcessorCount > 1, reader.ReadsAhead);
+                Assert.True(reader.TryRead(out _));
+            }
+
+            using (var reader = CaptureReader.Open(path, readAhead: false))
+            {
+                Assert.False(reader.ReadsAhead);
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void ReadErrorOnTheReadAheadThreadSurfacesAsIOException()
     {
         using var reader = new CaptureReader(new FailingStream(), "broken", readAheadChunk: 64);
