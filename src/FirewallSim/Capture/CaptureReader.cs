@@ -163,6 +163,9 @@ public sealed class CaptureReader : IDisposable
     /// <summary>Whether a second thread reads this capture ahead of the parser.</summary>
     internal bool ReadsAhead => _pump is not null;
 
+    /// <summary>Managed bytes the read-ahead thread allocated in its life (0 without one); final after <see cref="Dispose"/>.</summary>
+    internal long ReadAheadAllocated => _pump?.Allocated ?? 0;
+
     private static bool IsGzip(ReadOnlySpan<byte> head) => head is [0x1F, 0x8B, ..];
 
     /// <summary>The data is gzip-compressed: corrupt compressed data is reported as a capture error.</summary>

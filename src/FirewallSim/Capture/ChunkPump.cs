@@ -61,9 +61,13 @@ internal sealed class ChunkPump : IDisposable
 
     public void Return(byte[] chunk) => _free.Add(chunk);
 
+    /// <summary>Managed bytes the read-ahead thread allocated in its life; final once <see cref="Dispose"/> has returned.</summary>
+    public long Allocated { get; private set; }
+
     private void Pump()
     {
         long offset = 0;
+        long allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
         try
         {
             while (!_stop.IsCancellationRequested)
@@ -116,6 +120,10 @@ internal sealed class ChunkPump : IDisposable
         catch (OperationCanceledException)
         {
             // the reader was disposed
+        }
+        finally
+        {
+            Allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart;
         }
     }
 

@@ -357,6 +357,12 @@ public sealed class ReplayRunner
             }
 
             results.Add(new ReplayInputResult(reader.SourceName, frame - before, reader.Error));
+            if (Allocations is not null)
+            {
+                reader.Dispose(); // the read-ahead thread's count is final once it has stopped
+                Allocations.AddReadAhead(reader.ReadAheadAllocated);
+            }
+
             if (stop)
             {
                 break;

@@ -22,7 +22,13 @@ internal sealed class StageAllocations
     /// <summary>The sink thread of a pipelined replay: aggregation and writers.</summary>
     public long Sinks { get; private set; }
 
-    public long Total => Reader + Engine + Sinks;
+    /// <summary>
+    /// Read-ahead threads (one per input, one thread on two processors), over their whole life: they know
+    /// no frames, and allocate nothing once their chunks circulate — unless a chunk is not returned.
+    /// </summary>
+    public long ReadAhead { get; private set; }
+
+    public long Total => Reader + Engine + Sinks + ReadAhead;
 
     public void AddReader(in Probe probe) => Reader += probe.Allocated;
 
@@ -30,7 +36,9 @@ internal sealed class StageAllocations
 
     public void AddSinks(in Probe probe) => Sinks += probe.Allocated;
 
-    public override string ToString() => $"reader {Reader} B, engine {Engine} B, sinks {Sinks} B";
+    public void AddReadAhead(long bytes) => ReadAhead += bytes;
+
+    public override string ToString() => $"reader {Reader} B, engine {Engine} B, sinks {Sinks} B, read-ahead {ReadAhead} B";
 
     /// <summary>One thread's count; <see cref="Saw"/> costs a compare per batch until counting starts.</summary>
     public struct Probe
