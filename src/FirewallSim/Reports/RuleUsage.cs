@@ -104,6 +104,13 @@ public sealed class RuleUsage
             e.KeyCount++;
         }
 
+        // Once a rule has overflowed its peer set, nothing more is learnt from it: an internet-facing rule
+        // overflows early, and the lookup cost a hash probe for most of its packets.
+        if (e.PeersOverflowed)
+        {
+            return;
+        }
+
         if (e.Peers.Count < MaxPeersKept)
         {
             e.Peers.Add(peer);
