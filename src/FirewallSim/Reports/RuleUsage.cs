@@ -104,8 +104,9 @@ public sealed class RuleUsage
             e.KeyCount++;
         }
 
-        // Once a rule has overflowed its peer set, nothing more is learnt from it: an internet-facing rule
-        // overflows early, and the lookup cost a hash probe for most of its packets.
+        // Once a rule has overflowed its peer set, looking a peer up can only confirm the flag: an
+        // internet-facing rule overflows early, and the lookup cost a hash probe for each of its packets
+        // the recent-triple memory above missed.
         if (e.PeersOverflowed)
         {
             return;

@@ -15,7 +15,7 @@ public sealed class RuleUsageTests
         usage.Add(p, r);
     }
 
-    private static string Client(int n) => $"198.{18 + (n >> 16)}.{(n >> 8) & 255}.{n & 255}";
+    private static string Client(int n) => $"198.18.{n >> 8}.{n & 255}";
 
     [Fact]
     public void Peers_are_kept_up_to_the_limit_and_the_overflow_is_flagged_while_ports_are_still_counted()
@@ -30,7 +30,9 @@ public sealed class RuleUsageTests
         Assert.Equal(RuleUsage.MaxPeersKept, e.DistinctPeers.Count);
         Assert.False(e.PeersOverflowed);
 
-        Admit(usage, rule: 1, Client(0), 443);       // a peer already kept: still not an overflow
+        // A peer already kept, on a port not seen with it (so the recent-triple memory cannot answer): the
+        // full set is looked up, and this is not an overflow.
+        Admit(usage, rule: 1, Client(0), 444);
         Assert.False(e.PeersOverflowed);
 
         Admit(usage, rule: 1, Client(RuleUsage.MaxPeersKept), 443);
@@ -40,8 +42,8 @@ public sealed class RuleUsageTests
 
         // After the overflow new peers are not looked up any more, but new ports are still recorded.
         Admit(usage, rule: 1, Client(RuleUsage.MaxPeersKept + 1), 8443);
-        Assert.Equal(new[] { 443, 8443 }, e.KeysSorted());
-        Assert.Equal(2, e.DistinctKeys);
+        Assert.Equal(new[] { 443, 444, 8443 }, e.KeysSorted());
+        Assert.Equal(3, e.DistinctKeys);
         Assert.Null(usage.For(0));
     }
 
